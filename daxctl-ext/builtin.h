@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The dax-admin command table: one cmd_<verb>() per command. */
+#ifndef DAX_ADMIN_BUILTIN_H
+#define DAX_ADMIN_BUILTIN_H
+
+struct daxpolicy_ctx;
+
+/* Exit statuses shared by every command (see dax-admin(1)). */
+enum {
+	EXIT_OK = 0,     /* success, requirement met */
+	EXIT_UNMET = 1,  /* requirement not met, or the operation failed */
+	EXIT_USAGE = 2,  /* bad usage or unusable input */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct daxpolicy_ctx *ctx);
+	const char *summary;
+};
+
+/* Print "dax-admin <cmd>: <object>: <message>" on stderr. */
+void cmd_error(const char *cmd, const char *object, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The library context: reference counting, logging and user data. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+static int log_priority_from_string(const char *s)
+{
+	char *end;
+	long prio;
+
+	errno = 0;
+	prio = strtol(s, &end, 10);
+	if (errno == 0 && end != s && (*end == '\0' || isspace((unsigned char)*end)))
+		return (int)prio;
+	if (strncmp(s, "err", 3) == 0)
+		return LOG_ERR;
+	if (strncmp(s, "info", 4) == 0)
+		return LOG_INFO;
+	if (strncmp(s, "debug", 5) == 0)
+		return LOG_DEBUG;
+	return LOG_ERR;
+}
+
+DAXPOLICY_EXPORT int daxpolicy_new(struct daxpolicy_ctx **ctx)
+{
+	struct daxpolicy_ctx *c;
+	const char *env;
+
+	if (!ctx)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	pthread_mutex_init(&c->lock, NULL);
+	c->refcount = 1;
+	c->log_priority = LOG_ERR;
+	env = secure_getenv("DAXPOLICY_LOG");
+	if (env)
+		c->log_priority = log_priority_from_string(env);
+	*ctx = c;
+	return 0;
+}
+
+DAXPOLICY_EXPORT struct daxpolicy_ctx *daxpolicy_ref(struct daxpolicy_ctx *ctx)
+{
+	if (ctx)
+		__atomic_add_fetch(&ctx->refcount, 1, __ATOMIC_SEQ_CST);
+	return ctx;
+}
+
+DAXPOLICY_EXPORT struct daxpolicy_ctx *daxpolicy_unref(struct daxpolicy_ctx *ctx)
+{
+	if (!ctx)
+		return NULL;
+	if (__atomic_sub_fetch(&ctx->refcount, 1, __ATOMIC_SEQ_CST) > 0)
+		return ctx;
+	pthread_mutex_destroy(&ctx->lock);
+	free(ctx);
+	return NULL;
+}
+
+DAXPOLICY_EXPORT void daxpolicy_set_log_fn(struct daxpolicy_ctx *ctx,
+					   daxpolicy_log_fn fn, void *data)
+{
+	pthread_mutex_lock(&ctx->lock);
+	ctx->log_fn = fn;
+	ctx->log_data = data;
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+DAXPOLICY_EXPORT int daxpolicy_get_log_priority(struct daxpolicy_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->log_priority, __ATOMIC_RELAXED);
+}
+
+DAXPOLICY_EXPORT void daxpolicy_set_log_priority(struct daxpolicy_ctx *ctx,
+						 int priority)
+{
+	__atomic_store_n(&ctx->log_priority, priority, __ATOMIC_RELAXED);
+}
+
+DAXPOLICY_EXPORT void daxpolicy_set_userdata(struct daxpolicy_ctx *ctx,
+					     void *userdata)
+{
+	ctx->userdata = userdata;
+}
+
+DAXPOLICY_EXPORT void *daxpolicy_get_userdata(struct daxpolicy_ctx *ctx)
+{
+	return ctx->userdata;
+}
+
+DAXPOLICY_EXPORT const char *daxpolicy_get_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+void daxpolicy_log(struct daxpolicy_ctx *ctx, int priority, const char *file,
+		   int line, const char *fn, const char *format, ...)
+{
+	daxpolicy_log_fn log_fn;
+	void *data;
+	va_list args;
+
+	pthread_mutex_lock(&ctx->lock);
+	log_fn = ctx->log_fn;
+	data = ctx->log_data;
+	pthread_mutex_unlock(&ctx->lock);
+	if (!log_fn)
+		return;
+	va_start(args, format);
+	log_fn(data, priority, file, line, fn, format, args);
+	va_end(args);
+}
