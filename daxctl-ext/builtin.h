@@ -18,6 +18,9 @@ struct command {
 	const char *summary;
 };
 
+int cmd_status(int argc, char **argv, struct daxpolicy_ctx *ctx);
+int cmd_check(int argc, char **argv, struct daxpolicy_ctx *ctx);
+
 /* Print "dax-admin <cmd>: <object>: <message>" on stderr. */
 void cmd_error(const char *cmd, const char *object, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -44,6 +44,12 @@ DAXPOLICY_EXPORT int daxpolicy_new(struct daxpolicy_ctx **ctx)
 	env = secure_getenv("DAXPOLICY_LOG");
 	if (env)
 		c->log_priority = log_priority_from_string(env);
+	/* Tests point the library at a captured /sys and /proc tree. */
+	env = secure_getenv("DAXPOLICY_SYSROOT");
+	if (env && dp_snprintf(c->sysroot, sizeof(c->sysroot), "%s", env) < 0) {
+		free(c);
+		return -ENAMETOOLONG;
+	}
 	*ctx = c;
 	return 0;
 }
@@ -61,6 +67,8 @@ DAXPOLICY_EXPORT struct daxpolicy_ctx *daxpolicy_unref(struct daxpolicy_ctx *ctx
 		return NULL;
 	if (__atomic_sub_fetch(&ctx->refcount, 1, __ATOMIC_SEQ_CST) > 0)
 		return ctx;
+	dp_mount_cache_free(ctx->mounts);
+	dp_device_cache_free(ctx->devices);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
 	return NULL;

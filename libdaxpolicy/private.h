@@ -3,12 +3,19 @@
 #ifndef DAXPOLICY_PRIVATE_H
 #define DAXPOLICY_PRIVATE_H
 
+#include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include <syslog.h>
 
 #include <daxpolicy/libdaxpolicy.h>
 
 #define DAXPOLICY_EXPORT __attribute__((visibility("default")))
+
+struct dp_mount_cache;
+struct dp_device_cache;
 
 struct daxpolicy_ctx {
 	pthread_mutex_t lock;
@@ -17,6 +24,11 @@ struct daxpolicy_ctx {
 	daxpolicy_log_fn log_fn;
 	void *log_data;
 	void *userdata;
+	/* Prefix for every /sys and /proc path the library reads itself
+	 * (DAXPOLICY_SYSROOT, for tests against captured trees); "" normally. */
+	char sysroot[PATH_MAX];
+	struct dp_mount_cache *mounts;    /* guarded by lock */
+	struct dp_device_cache *devices;  /* guarded by lock */
 };
 
 void daxpolicy_log(struct daxpolicy_ctx *ctx, int priority, const char *file,
@@ -33,5 +45,142 @@ void daxpolicy_log(struct daxpolicy_ctx *ctx, int priority, const char *file,
 #define err(ctx, ...) dp_log_cond(ctx, LOG_ERR, __VA_ARGS__)
 #define info(ctx, ...) dp_log_cond(ctx, LOG_INFO, __VA_ARGS__)
 #define dbg(ctx, ...) dp_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
+
+/* ---- sysfs.c: reading /sys and /proc through the re-rootable prefix ---- */
+
+/* Format "<sysroot><path>" into @buf; -ENAMETOOLONG when it does not fit. */
+int dp_sys_path(struct daxpolicy_ctx *ctx, char *buf, size_t len,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Read a small attribute file, trailing newline removed. Returns the length
+ * or a negative errno. */
+int dp_read_attr(struct daxpolicy_ctx *ctx, char *buf, size_t len,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Read an attribute holding one unsigned number (decimal or 0x hex);
+ * -EINVAL when it holds anything else. */
+int dp_read_u64(struct daxpolicy_ctx *ctx, uint64_t *val, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The target of the symlink at the path; its length or a negative errno. */
+int dp_read_link(struct daxpolicy_ctx *ctx, char *buf, size_t len,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Last component of the target of the symlink at the path
+ * ("../../../pmem0" -> "pmem0"). */
+int dp_read_link_name(struct daxpolicy_ctx *ctx, char *buf, size_t len,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* snprintf that reports truncation as -ENAMETOOLONG. */
+int dp_snprintf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- mount.c: the mount table (libmount), cached per context ---- */
+
+struct dp_mount {
+	char target[PATH_MAX];
+	char source[PATH_MAX];
+	char fstype[64];
+	char options[1024];       /* super (filesystem) options */
+	dev_t dev;
+	int id;
+	enum daxpolicy_dax_mode dax_mode;
+	bool dax_mode_explicit;
+};
+
+/* Find the mount with mount id @mnt_id (from statx STATX_MNT_ID; -1 when
+ * unknown) on device @dev; without an id, the mount of @dev whose target is
+ * the longest prefix of @path. 0, -ENOENT, or another negative errno. */
+int dp_mount_lookup(struct daxpolicy_ctx *ctx, int mnt_id, dev_t dev,
+		    const char *path, struct dp_mount *out);
+/* The DAX mode a filesystem applies, given its super options. */
+void dp_mount_parse_dax(const char *fstype, const char *options,
+			enum daxpolicy_dax_mode *mode, bool *explicit_mode);
+/* Filesystems that can do DAX at all. */
+bool dp_fstype_dax_capable(const char *fstype);
+void dp_mount_cache_free(struct dp_mount_cache *cache);
+
+/* ---- device.c: the block device chain under a filesystem ---- */
+
+struct dp_device {
+	dev_t devno;
+	char name[64];            /* e.g. pmem0p1, dm-0, loop3 */
+	char disk[64];            /* whole disk of a partition, else "" */
+	char kind[16];            /* pmem dm loop virtio-blk nvme scsi other none */
+	uint64_t start;           /* partition start in bytes */
+	int dax;                  /* queue/dax: 1, 0, -1 unknown */
+	bool sync;                /* synchronous (MAP_SYNC capable) DAX */
+	bool virtio_pmem;         /* asynchronous DAX through virtio-pmem */
+	char slaves[256];         /* dm: component devices, space separated */
+	/* the nvdimm namespace behind a pmem disk (libndctl) */
+	char ns_name[64];         /* namespace0.0 */
+	char ns_mode[16];         /* fsdax raw sector devdax unknown */
+	char ns_map[8];           /* dev mem */
+	uint64_t ns_align;
+	uint64_t ns_size;
+	char region[64];
+	char persistence_domain[32];
+	bool damaged;             /* some sysfs attribute was unreadable */
+	char damage[256];         /* which one, for the reason message */
+};
+
+/* Facts about block device @devno (0 for none); cached per context. */
+int dp_device_lookup(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device *out);
+void dp_device_cache_free(struct dp_device_cache *cache);
+
+/* ---- nvdimm.c: namespace facts through libndctl ---- */
+
+/* Fill the ns_* fields of @dev for the pmem disk named @disk. 0, or -ENOENT
+ * when no namespace has that block device. */
+int dp_nvdimm_lookup(struct daxpolicy_ctx *ctx, const char *disk, struct dp_device *dev);
+
+/* ---- reasons.c: the reason catalogue ---- */
+
+struct daxpolicy_reason {
+	struct daxpolicy_reason *next;
+	const char *code;
+	enum daxpolicy_severity severity;
+	char *message;
+	const char *hint;
+};
+
+/* Append a reason with @code (which must be in the catalogue) and a
+ * formatted message naming the concrete objects. 0 or -ENOMEM. */
+int dp_report_add_reason(struct daxpolicy_report *report, const char *code,
+			 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- report.c, probe.c, evaluate.c ---- */
+
+/* Facts about the probed inode itself. */
+struct dp_object {
+	enum daxpolicy_object_type type;
+	unsigned int statx_dax_attr;  /* the DAX bit the kernel reports, 0 none */
+	bool dax_now;             /* effective S_DAX (statx) */
+	int flag;                 /* FS_XFLAG_DAX: 1, 0, -1 unknown */
+	bool realtime;            /* FS_XFLAG_REALTIME */
+	int map_sync_probe;       /* -1 not tried, 0 refused, 1 worked */
+	int map_sync_errno;
+	int tmpfile_dax;          /* directory O_TMPFILE probe: -1 none, 0, 1 */
+	unsigned long block_size;
+	bool xfs_reflink, xfs_rmapbt;
+	unsigned int kernel_major, kernel_minor;
+};
+
+struct daxpolicy_report {
+	char *path;
+	struct dp_object obj;
+	struct dp_mount mount;
+	struct dp_device device;
+	unsigned long page_size;
+	bool dax;
+	bool map_sync;
+	bool huge;
+	enum daxpolicy_evidence map_sync_evidence;
+	enum daxpolicy_state state;
+	struct daxpolicy_reason *reasons;
+	struct daxpolicy_reason **reasons_tail;
+};
+
+/* A zeroed report owning a copy of @path. NULL on ENOMEM. */
+struct daxpolicy_report *dp_report_new(const char *path);
+
+/* Apply the kernel's rules to the gathered facts: fills dax, map_sync,
+ * huge, state and the reasons. Pure: no system calls. 0 or -ENOMEM. */
+int dp_evaluate(struct daxpolicy_report *report);
 
 #endif /* DAXPOLICY_PRIVATE_H */

@@ -76,6 +76,179 @@ void *daxpolicy_get_userdata(struct daxpolicy_ctx *ctx);
 /* The library's version string, e.g. "0.1.0". */
 const char *daxpolicy_get_version(void);
 
+/* ------------------------------------------------------------------------
+ * DAX verdicts: probing a path or an open file
+ * ------------------------------------------------------------------------
+ *
+ * A probe answers for one object -- a regular file, a directory (meaning:
+ * the files that will be created in it), a mount point or another inode --
+ * whether DAX is effective, whether MAP_SYNC mappings are possible, what
+ * requested DAX, and the reasons when it is not (or not fully) in effect.
+ * Probing never modifies the object.
+ */
+
+/* Opaque probe result, owned by the caller: release with
+ * daxpolicy_report_free().  Its strings live as long as the report. */
+struct daxpolicy_report;
+
+/* One reason inside a report (owned by the report). */
+struct daxpolicy_reason;
+
+enum daxpolicy_state {
+	DAXPOLICY_STATE_ACTIVE = 0,      /* DAX is in effect */
+	DAXPOLICY_STATE_INACTIVE,        /* possible here, but not requested */
+	DAXPOLICY_STATE_PENDING,         /* requested, takes effect once the
+					    inode is evicted (all closed) */
+	DAXPOLICY_STATE_UNSUPPORTED,     /* requested or not, cannot happen */
+};
+
+enum daxpolicy_object_type {
+	DAXPOLICY_OBJECT_FILE = 0,       /* regular file */
+	DAXPOLICY_OBJECT_DIRECTORY,      /* directory: verdict for new files */
+	DAXPOLICY_OBJECT_OTHER,          /* device node, socket, ... */
+};
+
+enum daxpolicy_severity {
+	DAXPOLICY_SEVERITY_INFO = 0,     /* worth knowing */
+	DAXPOLICY_SEVERITY_WARNING,      /* DAX works, but degraded */
+	DAXPOLICY_SEVERITY_ERROR,        /* blocks DAX or MAP_SYNC */
+};
+
+/* The mount's DAX mode, from its super options. */
+enum daxpolicy_dax_mode {
+	DAXPOLICY_DAX_MODE_NONE = 0,     /* filesystem has no DAX modes */
+	DAXPOLICY_DAX_MODE_INODE,        /* per-inode flag (also the default) */
+	DAXPOLICY_DAX_MODE_ALWAYS,       /* every regular file */
+	DAXPOLICY_DAX_MODE_NEVER,        /* no file */
+};
+
+/* How the map_sync answer was obtained. */
+enum daxpolicy_evidence {
+	DAXPOLICY_EVIDENCE_DERIVED = 0,  /* from the rules and facts */
+	DAXPOLICY_EVIDENCE_PROBED,       /* a real MAP_SYNC mmap was tried */
+};
+
+/* Flags for the probe functions. */
+enum {
+	/* Skip the real MAP_SYNC test mapping of a regular file and derive
+	 * map_sync from the facts (cheaper; used on hot paths). */
+	DAXPOLICY_PROBE_NO_MMAP = 1 << 0,
+	/* For a directory: create an unnamed O_TMPFILE in it to see what a new
+	 * file really gets (needs write permission; allocates and frees an
+	 * inode, nothing stays behind). */
+	DAXPOLICY_PROBE_TMPFILE = 1 << 1,
+};
+
+/*
+ * daxpolicy_probe_path - probe the object at @path.
+ * daxpolicy_probe_fd - probe an open file descriptor (O_PATH is fine for
+ *	directories; a regular file needs a readable descriptor for the
+ *	MAP_SYNC test, otherwise map_sync is derived).
+ * @flags: DAXPOLICY_PROBE_* flags.
+ * @report: receives a new report.
+ *
+ * Symbolic links are followed for @path itself (as stat(2) does).
+ * Returns 0 when a report was made -- even if DAX is off; that is in the
+ * report -- or a negative errno when the object cannot be inspected at all:
+ * -ENOENT, -EACCES, -ENOTDIR, -ENOMEM ...
+ *
+ * Mount and device facts are cached in @ctx and re-read when the mount table
+ * changes, so repeated probes on the same mount are cheap.
+ */
+int daxpolicy_probe_path(struct daxpolicy_ctx *ctx, const char *path,
+			 unsigned int flags, struct daxpolicy_report **report);
+int daxpolicy_probe_fd(struct daxpolicy_ctx *ctx, int fd, unsigned int flags,
+		       struct daxpolicy_report **report);
+void daxpolicy_report_free(struct daxpolicy_report *report);
+
+/* The verdict. */
+const char *daxpolicy_report_get_path(struct daxpolicy_report *report);
+enum daxpolicy_object_type daxpolicy_report_get_type(struct daxpolicy_report *report);
+bool daxpolicy_report_get_dax(struct daxpolicy_report *report);
+bool daxpolicy_report_get_map_sync(struct daxpolicy_report *report);
+enum daxpolicy_evidence daxpolicy_report_get_map_sync_evidence(struct daxpolicy_report *report);
+/* 2 MiB (PMD) page faults are possible for DAX mappings here. */
+bool daxpolicy_report_get_huge(struct daxpolicy_report *report);
+enum daxpolicy_state daxpolicy_report_get_state(struct daxpolicy_report *report);
+
+/* What requests DAX: the FS_XFLAG_DAX flag of the object itself (for a file;
+ * for a directory its own flag, which new files inherit) -- 1 set, 0 clear,
+ * -1 unknown (no flag support or not readable). */
+int daxpolicy_report_get_flag(struct daxpolicy_report *report);
+
+/* The mount holding the object. Strings are never NULL ("" when unknown). */
+const char *daxpolicy_report_get_mount_target(struct daxpolicy_report *report);
+const char *daxpolicy_report_get_mount_source(struct daxpolicy_report *report);
+const char *daxpolicy_report_get_mount_fstype(struct daxpolicy_report *report);
+enum daxpolicy_dax_mode daxpolicy_report_get_mount_dax_mode(struct daxpolicy_report *report);
+/* True when the mode came from an explicit mount option, false when it is
+ * the filesystem's default. */
+bool daxpolicy_report_get_mount_dax_mode_explicit(struct daxpolicy_report *report);
+unsigned long daxpolicy_report_get_block_size(struct daxpolicy_report *report);
+unsigned long daxpolicy_report_get_page_size(struct daxpolicy_report *report);
+
+/* The block device under the mount ("" / 0 when there is none, as for
+ * tmpfs). @kind is one of "pmem", "dm", "loop", "virtio-blk", "nvme", "scsi",
+ * "other", "none". */
+const char *daxpolicy_report_get_device_name(struct daxpolicy_report *report);
+const char *daxpolicy_report_get_device_kind(struct daxpolicy_report *report);
+/* The whole disk holding a partition ("" when the device is no partition). */
+const char *daxpolicy_report_get_device_disk(struct daxpolicy_report *report);
+/* Partition start in bytes (0 for a whole disk). */
+unsigned long long daxpolicy_report_get_device_start(struct daxpolicy_report *report);
+/* queue/dax of the device: 1, 0, or -1 when it could not be read. */
+int daxpolicy_report_get_device_dax(struct daxpolicy_report *report);
+/* The device is synchronous (MAP_SYNC capable): false for virtio-pmem. */
+bool daxpolicy_report_get_device_sync(struct daxpolicy_report *report);
+/* The pmem disks under a device-mapper device, space separated. */
+const char *daxpolicy_report_get_device_slaves(struct daxpolicy_report *report);
+
+/* The nvdimm namespace behind a pmem device ("" / 0 when none). @mode is
+ * "fsdax", "raw", "sector", "devdax" or "unknown"; @map is "dev" or "mem";
+ * @persistence_domain "cpu_cache", "memory_controller" or "unknown". */
+const char *daxpolicy_report_get_namespace(struct daxpolicy_report *report);
+const char *daxpolicy_report_get_namespace_mode(struct daxpolicy_report *report);
+unsigned long daxpolicy_report_get_namespace_align(struct daxpolicy_report *report);
+const char *daxpolicy_report_get_namespace_map(struct daxpolicy_report *report);
+unsigned long long daxpolicy_report_get_namespace_size(struct daxpolicy_report *report);
+const char *daxpolicy_report_get_region(struct daxpolicy_report *report);
+const char *daxpolicy_report_get_persistence_domain(struct daxpolicy_report *report);
+
+/* Kernel capabilities seen while probing: statx reports STATX_ATTR_DAX
+ * (and with which value: 0x00200000, or 0x2000 on 5.8 kernels before the
+ * Dec 2020 fix; 0 when unsupported). */
+unsigned int daxpolicy_report_get_statx_dax_attr(struct daxpolicy_report *report);
+
+/* XFS geometry of the filesystem (false elsewhere) and, for a file, whether
+ * it is a realtime file. */
+bool daxpolicy_report_get_xfs_reflink(struct daxpolicy_report *report);
+bool daxpolicy_report_get_xfs_rmapbt(struct daxpolicy_report *report);
+bool daxpolicy_report_get_realtime(struct daxpolicy_report *report);
+
+/*
+ * Reasons, in the order found.  Codes are stable API: scripts match on them
+ * and a code never changes meaning.  See daxpolicy_reasons(3) for the list.
+ */
+struct daxpolicy_reason *daxpolicy_report_get_first_reason(struct daxpolicy_report *report);
+struct daxpolicy_reason *daxpolicy_reason_get_next(struct daxpolicy_reason *reason);
+#define daxpolicy_reason_foreach(report, reason)                              \
+	for (reason = daxpolicy_report_get_first_reason(report); reason;       \
+	     reason = daxpolicy_reason_get_next(reason))
+const char *daxpolicy_reason_get_code(struct daxpolicy_reason *reason);
+enum daxpolicy_severity daxpolicy_reason_get_severity(struct daxpolicy_reason *reason);
+/* One line naming the concrete objects (device, mount point, sizes). */
+const char *daxpolicy_reason_get_message(struct daxpolicy_reason *reason);
+/* What to change. */
+const char *daxpolicy_reason_get_hint(struct daxpolicy_reason *reason);
+/* True when the report holds a reason with @code. */
+bool daxpolicy_report_has_reason(struct daxpolicy_report *report, const char *code);
+
+/* Names for the enums, as printed by dax-admin ("active", "error", ...). */
+const char *daxpolicy_state_name(enum daxpolicy_state state);
+const char *daxpolicy_severity_name(enum daxpolicy_severity severity);
+const char *daxpolicy_dax_mode_name(enum daxpolicy_dax_mode mode);
+const char *daxpolicy_object_type_name(enum daxpolicy_object_type type);
+
 #ifdef __cplusplus
 }
 #endif

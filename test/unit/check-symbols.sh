@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # Function declarations: an identifier daxpolicy_* directly followed by "(".
-grep -o 'daxpolicy_[a-z0-9_]*(' "$header" | tr -d '(' | sort -u >"$tmp/header"
+grep -v '^#define' "$header" | grep -o 'daxpolicy_[a-z0-9_]*(' | tr -d '(' | sort -u >"$tmp/header"
 grep -E '^[[:space:]]+daxpolicy_[a-z0-9_]+;' "$symfile" | tr -d ' \t;' | sort -u >"$tmp/sym"
 nm -D --defined-only "$lib" | awk '$2 == "T" { print $3 }' | sed 's/@.*//' | sort -u >"$tmp/lib"
 

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dax-admin status [PATH...]: is DAX on here, with MAP_SYNC, and if not,
+ * exactly why. Without a path: every mount that could be DAX and the nvdimm
+ * namespaces that nothing mounts.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <libmount.h>
+#include <ndctl/libndctl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include <daxpolicy/libdaxpolicy.h>
+
+#include "builtin.h"
+#include "json.h"
+#include "probe-paths.h"
+
+static void print_brief(struct daxpolicy_report *r)
+{
+	struct daxpolicy_reason *reason;
+	const char *sep = " -";
+
+	print_escaped(stdout, daxpolicy_report_get_path(r));
+	printf(": %s dax=%s map_sync=%s huge=%s (%s on %s, dax=%s)",
+	       daxpolicy_state_name(daxpolicy_report_get_state(r)),
+	       daxpolicy_report_get_dax(r) ? "yes" : "no",
+	       daxpolicy_report_get_map_sync(r) ? "yes" : "no",
+	       daxpolicy_report_get_huge(r) ? "yes" : "no",
+	       daxpolicy_report_get_mount_fstype(r),
+	       daxpolicy_report_get_device_name(r)[0] ? daxpolicy_report_get_device_name(r) : "no device",
+	       daxpolicy_dax_mode_name(daxpolicy_report_get_mount_dax_mode(r)));
+	daxpolicy_reason_foreach(r, reason) {
+		if (daxpolicy_reason_get_severity(reason) == DAXPOLICY_SEVERITY_INFO)
+			continue;
+		printf("%s %s", sep, daxpolicy_reason_get_code(reason));
+		sep = ",";
+	}
+	putchar('\n');
+}
+
+/* A mount is a candidate when its device is (or sits on) pmem, or when it
+ * was mounted with a dax option. */
+static bool could_be_dax(struct daxpolicy_report *r)
+{
+	const char *kind = daxpolicy_report_get_device_kind(r);
+
+	return strcmp(kind, "pmem") == 0 || daxpolicy_report_get_device_dax(r) == 1 ||
+	       strstr(daxpolicy_report_get_device_slaves(r), "pmem") != NULL ||
+	       daxpolicy_report_get_mount_dax_mode_explicit(r);
+}
+
+/* Probe every candidate mount's root; @disks collects the devices seen. */
+static int list_mounts(struct daxpolicy_ctx *ctx, struct json_object *list,
+		       struct json_object *disks, unsigned int flags, bool brief)
+{
+	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	struct libmnt_iter *itr = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+
+	if (!tb || !itr) {
+		mnt_free_iter(itr);
+		mnt_unref_table(tb);
+		cmd_error("status", "/proc/self/mountinfo", "cannot read the mount table");
+		return EXIT_UNMET;
+	}
+	while (mnt_table_next_fs(tb, itr, &fs) == 0) {
+		const char *opts = mnt_fs_get_fs_options(fs);
+		struct daxpolicy_report *r;
+
+		if (major(mnt_fs_get_devno(fs)) == 0 && !(opts && strstr(opts, "dax")))
+			continue;
+		if (daxpolicy_probe_path(ctx, mnt_fs_get_target(fs), DAXPOLICY_PROBE_NO_MMAP, &r) < 0)
+			continue;
+		if (could_be_dax(r)) {
+			const char *disk = daxpolicy_report_get_device_disk(r);
+
+			json_object_object_add(disks, disk[0] ? disk : daxpolicy_report_get_device_name(r),
+					       json_object_new_boolean(1));
+			if (brief)
+				print_brief(r);
+			else
+				json_object_array_add(list, report_to_json(r, flags));
+		}
+		daxpolicy_report_free(r);
+	}
+	mnt_free_iter(itr);
+	mnt_unref_table(tb);
+	return EXIT_OK;
+}
+
+/* nvdimm namespaces whose block device no mount uses. */
+static void list_unmounted_namespaces(struct json_object *list, struct json_object *disks,
+				      unsigned int flags, bool brief)
+{
+	struct ndctl_namespace *ndns;
+	struct ndctl_region *region;
+	struct ndctl_ctx *nctx;
+	struct ndctl_bus *bus;
+
+	if (ndctl_new(&nctx) < 0)
+		return;
+	ndctl_set_log_priority(nctx, 0);
+	ndctl_bus_foreach(nctx, bus) ndctl_region_foreach(bus, region)
+	ndctl_namespace_foreach(region, ndns) {
+		struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
+		struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
+		const char *blk = pfn ? ndctl_pfn_get_block_device(pfn) :
+				  btt ? ndctl_btt_get_block_device(btt) :
+				  ndctl_namespace_get_block_device(ndns);
+		struct json_object *o;
+		static const char *const modes[] = { "fsdax", "sector", "raw", "devdax" };
+		enum ndctl_namespace_mode mode = ndctl_namespace_get_mode(ndns);
+		const char *mode_name = (unsigned int)mode < 4 ? modes[mode] : "unknown";
+
+		if (ndctl_namespace_get_size(ndns) == 0 || !ndctl_namespace_is_enabled(ndns))
+			continue;
+		if (blk && blk[0] && json_object_object_get_ex(disks, blk, NULL))
+			continue;
+		if (brief) {
+			printf("%s: not mounted, mode %s, block device %s\n",
+			       ndctl_namespace_get_devname(ndns), mode_name,
+			       blk && blk[0] ? blk : "none");
+			continue;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "namespace", json_object_new_string(ndctl_namespace_get_devname(ndns)));
+		json_object_object_add(o, "type", json_object_new_string("namespace"));
+		json_object_object_add(o, "mode", json_object_new_string(mode_name));
+		json_object_object_add(o, "blockdev", blk && blk[0] ? json_object_new_string(blk) : NULL);
+		json_object_object_add(o, "size", json_size(ndctl_namespace_get_size(ndns), flags));
+		json_object_object_add(o, "region", json_object_new_string(ndctl_region_get_devname(region)));
+		json_object_object_add(o, "mounted", json_object_new_boolean(0));
+		json_object_array_add(list, o);
+	}
+	ndctl_unref(nctx);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: dax-admin status [-u|--human] [--brief] [--tmpfile] [PATH...]\n");
+}
+
+int cmd_status(int argc, char **argv, struct daxpolicy_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "human", no_argument, NULL, 'u' },
+		{ "brief", no_argument, NULL, 'b' },
+		{ "tmpfile", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned int flags = 0, probe_flags = 0;
+	struct json_object *list;
+	bool brief = false;
+	int opt, rc = EXIT_OK;
+
+	while ((opt = getopt_long(argc, argv, "ubh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'u': flags |= JSON_HUMAN; break;
+		case 'b': brief = true; break;
+		case 't': probe_flags |= DAXPOLICY_PROBE_TMPFILE; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	list = json_object_new_array();
+	if (optind == argc) {
+		struct json_object *disks = json_object_new_object();
+
+		rc = list_mounts(ctx, list, disks, flags, brief);
+		list_unmounted_namespaces(list, disks, flags, brief);
+		json_object_put(disks);
+	}
+	for (int i = optind; i < argc; i++) {
+		struct daxpolicy_report *r = probe_or_complain(ctx, "status", argv[i], probe_flags);
+
+		if (!r) {
+			rc = EXIT_USAGE;
+			continue;
+		}
+		if (brief)
+			print_brief(r);
+		else
+			json_object_array_add(list, report_to_json(r, flags));
+		daxpolicy_report_free(r);
+	}
+	if (!brief) {
+		/* One path prints an object, anything else an array. */
+		struct json_object *out = argc - optind == 1 && json_object_array_length(list) == 1 ?
+			json_object_array_get_idx(list, 0) : list;
+
+		if (argc - optind != 1 || json_object_array_length(list) == 1)
+			if (json_print(stdout, out) < 0)
+				rc = EXIT_UNMET;
+	}
+	json_object_put(list);
+	return rc;
+}

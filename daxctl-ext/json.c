@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* JSON converters of dax-admin: report_to_json() and value helpers. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <daxpolicy/libdaxpolicy.h>
+
+#include "json.h"
+
+/* Length of the valid UTF-8 sequence at @s (1..4), or 0 when invalid. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* No overlong forms, no surrogates, nothing beyond U+10FFFF. */
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+struct json_object *json_path(const char *path)
+{
+	const unsigned char *s = (const unsigned char *)path;
+	bool valid = true;
+	struct json_object *obj;
+	char *buf, *p;
+
+	for (size_t i = 0, n; s[i]; i += n)
+		if (!(n = utf8_seq_len(s + i))) {
+			valid = false;
+			break;
+		}
+	if (valid)
+		return json_object_new_string(path);
+	buf = malloc(strlen(path) * 4 + 1);
+	if (!buf)
+		return NULL;
+	p = buf;
+	for (size_t i = 0, n; s[i]; i += n) {
+		n = utf8_seq_len(s + i);
+		if (!n) {
+			p += sprintf(p, "\\x%02x", s[i]);
+			n = 1;
+		} else if (s[i] == '\\') {
+			*p++ = '\\';
+			*p++ = '\\';
+		} else {
+			memcpy(p, s + i, n);
+			p += n;
+		}
+	}
+	*p = '\0';
+	obj = json_object_new_string(buf);
+	free(buf);
+	return obj;
+}
+
+static int human_size_serializer(struct json_object *obj, struct printbuf *pb,
+				 int level, int flags)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)json_object_get_uint64(obj);
+	unsigned int u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		return sprintbuf(pb, "\"%llu B\"", (unsigned long long)json_object_get_uint64(obj));
+	return sprintbuf(pb, "\"%.2f %s\"", v, units[u]);
+}
+
+struct json_object *json_size(unsigned long long bytes, unsigned int flags)
+{
+	struct json_object *obj = json_object_new_uint64(bytes);
+
+	if (obj && (flags & JSON_HUMAN))
+		json_object_set_serializer(obj, human_size_serializer, NULL, NULL);
+	return obj;
+}
+
+static void add(struct json_object *o, const char *key, struct json_object *val)
+{
+	json_object_object_add(o, key, val);
+}
+
+static void add_str_if(struct json_object *o, const char *key, const char *val)
+{
+	if (val && val[0])
+		add(o, key, json_object_new_string(val));
+}
+
+static struct json_object *mount_to_json(struct daxpolicy_report *r, unsigned int flags)
+{
+	struct json_object *m = json_object_new_object();
+
+	add(m, "target", json_path(daxpolicy_report_get_mount_target(r)));
+	add(m, "fstype", json_object_new_string(daxpolicy_report_get_mount_fstype(r)));
+	add(m, "source", json_path(daxpolicy_report_get_mount_source(r)));
+	add(m, "dax_mode", json_object_new_string(
+		daxpolicy_dax_mode_name(daxpolicy_report_get_mount_dax_mode(r))));
+	add(m, "dax_mode_explicit", json_object_new_boolean(daxpolicy_report_get_mount_dax_mode_explicit(r)));
+	add(m, "block_size", json_size(daxpolicy_report_get_block_size(r), flags));
+	add(m, "page_size", json_size(daxpolicy_report_get_page_size(r), flags));
+	return m;
+}
+
+static struct json_object *device_to_json(struct daxpolicy_report *r, unsigned int flags)
+{
+	struct json_object *d = json_object_new_object();
+	int dax = daxpolicy_report_get_device_dax(r);
+
+	add(d, "name", json_object_new_string(daxpolicy_report_get_device_name(r)));
+	add(d, "kind", json_object_new_string(daxpolicy_report_get_device_kind(r)));
+	add(d, "dax_capable", dax < 0 ? NULL : json_object_new_boolean(dax));
+	add(d, "synchronous", json_object_new_boolean(daxpolicy_report_get_device_sync(r)));
+	if (daxpolicy_report_get_device_disk(r)[0]) {
+		add(d, "disk", json_object_new_string(daxpolicy_report_get_device_disk(r)));
+		add(d, "start", json_size(daxpolicy_report_get_device_start(r), flags));
+	}
+	add_str_if(d, "slaves", daxpolicy_report_get_device_slaves(r));
+	if (daxpolicy_report_get_namespace(r)[0]) {
+		add(d, "namespace", json_object_new_string(daxpolicy_report_get_namespace(r)));
+		add(d, "mode", json_object_new_string(daxpolicy_report_get_namespace_mode(r)));
+		if (daxpolicy_report_get_namespace_align(r))
+			add(d, "align", json_size(daxpolicy_report_get_namespace_align(r), flags));
+		add_str_if(d, "map", daxpolicy_report_get_namespace_map(r));
+		add(d, "size", json_size(daxpolicy_report_get_namespace_size(r), flags));
+		add(d, "region", json_object_new_string(daxpolicy_report_get_region(r)));
+		add(d, "persistence_domain", json_object_new_string(daxpolicy_report_get_persistence_domain(r)));
+	}
+	return d;
+}
+
+static struct json_object *reasons_to_json(struct daxpolicy_report *r)
+{
+	struct json_object *list = json_object_new_array();
+	struct daxpolicy_reason *reason;
+
+	daxpolicy_reason_foreach(r, reason) {
+		struct json_object *o = json_object_new_object();
+
+		add(o, "code", json_object_new_string(daxpolicy_reason_get_code(reason)));
+		add(o, "severity", json_object_new_string(
+			daxpolicy_severity_name(daxpolicy_reason_get_severity(reason))));
+		add(o, "message", json_path(daxpolicy_reason_get_message(reason)));
+		add(o, "hint", json_object_new_string(daxpolicy_reason_get_hint(reason)));
+		json_object_array_add(list, o);
+	}
+	return list;
+}
+
+struct json_object *report_to_json(struct daxpolicy_report *r, unsigned int flags)
+{
+	struct json_object *o = json_object_new_object(), *kernel;
+	enum daxpolicy_dax_mode mode = daxpolicy_report_get_mount_dax_mode(r);
+	int flag = daxpolicy_report_get_flag(r);
+	const char *requested_by = NULL;
+
+	if (mode == DAXPOLICY_DAX_MODE_ALWAYS)
+		requested_by = "mount";
+	else if (mode == DAXPOLICY_DAX_MODE_INODE && flag == 1)
+		requested_by = "flag";
+	add(o, "path", json_path(daxpolicy_report_get_path(r)));
+	add(o, "type", json_object_new_string(daxpolicy_object_type_name(daxpolicy_report_get_type(r))));
+	add(o, "dax", json_object_new_boolean(daxpolicy_report_get_dax(r)));
+	add(o, "map_sync", json_object_new_boolean(daxpolicy_report_get_map_sync(r)));
+	add(o, "map_sync_evidence", json_object_new_string(
+		daxpolicy_report_get_map_sync_evidence(r) == DAXPOLICY_EVIDENCE_PROBED ? "probed" : "derived"));
+	add(o, "huge", json_object_new_boolean(daxpolicy_report_get_huge(r)));
+	add(o, "state", json_object_new_string(daxpolicy_state_name(daxpolicy_report_get_state(r))));
+	add(o, "policy", flag < 0 ? NULL : json_object_new_string(flag ? "direct" : "none"));
+	add(o, "flag", flag < 0 ? NULL : json_object_new_boolean(flag));
+	add(o, "requested_by", requested_by ? json_object_new_string(requested_by) : NULL);
+	add(o, "mount", mount_to_json(r, flags));
+	add(o, "device", device_to_json(r, flags));
+	kernel = json_object_new_object();
+	add(kernel, "statx_dax", json_object_new_boolean(daxpolicy_report_get_statx_dax_attr(r) != 0));
+	add(kernel, "statx_dax_attr", json_object_new_int64(daxpolicy_report_get_statx_dax_attr(r)));
+	add(o, "kernel", kernel);
+	if (strcmp(daxpolicy_report_get_mount_fstype(r), "xfs") == 0) {
+		struct json_object *xfs = json_object_new_object();
+
+		add(xfs, "reflink", json_object_new_boolean(daxpolicy_report_get_xfs_reflink(r)));
+		add(xfs, "rmapbt", json_object_new_boolean(daxpolicy_report_get_xfs_rmapbt(r)));
+		add(xfs, "realtime", json_object_new_boolean(daxpolicy_report_get_realtime(r)));
+		add(o, "xfs", xfs);
+	}
+	add(o, "reasons", reasons_to_json(r));
+	return o;
+}
+
+int json_print(FILE *out, struct json_object *obj)
+{
+	const char *text = json_object_to_json_string_ext(obj,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (fputs(text, out) == EOF || fputc('\n', out) == EOF)
+		return -1;
+	return 0;
+}

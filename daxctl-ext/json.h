@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* JSON output of dax-admin, in the spirit of 'ndctl list'. */
+#ifndef DAX_ADMIN_JSON_H
+#define DAX_ADMIN_JSON_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+struct daxpolicy_report;
+
+enum {
+	JSON_HUMAN = 1 << 0,   /* sizes as "2.00 MiB" strings */
+};
+
+/* A JSON string for any byte string: valid UTF-8 is kept as is (json-c
+ * escapes control characters); otherwise each invalid byte becomes the text
+ * \xHH and each backslash is doubled, so that nothing is lost. */
+struct json_object *json_path(const char *path);
+/* A size in bytes: a number, printed human-friendly with JSON_HUMAN. */
+struct json_object *json_size(unsigned long long bytes, unsigned int flags);
+/* The whole verdict for one object. */
+struct json_object *report_to_json(struct daxpolicy_report *report, unsigned int flags);
+/* Print @obj (pretty) with a newline; 0, or -1 when writing failed. */
+int json_print(FILE *out, struct json_object *obj);
+
+#endif

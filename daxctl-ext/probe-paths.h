@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Probing the paths named on a command line, shared by status and check. */
+#ifndef DAX_ADMIN_PROBE_PATHS_H
+#define DAX_ADMIN_PROBE_PATHS_H
+
+#include <stdio.h>
+
+struct daxpolicy_ctx;
+struct daxpolicy_report;
+
+/* Probe @path; on failure print "dax-admin CMD: PATH: reason" and return
+ * NULL. */
+struct daxpolicy_report *probe_or_complain(struct daxpolicy_ctx *ctx, const char *cmd,
+					   const char *path, unsigned int flags);
+/* Print @s with control characters and invalid bytes as \xHH. */
+void print_escaped(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The mount table, parsed with libmount and cached in the context.  The
+ * cache is re-read when /proc/self/mountinfo signals a change (poll()
+ * reports POLLPRI on every mount or unmount), so a probe on an already
+ * seen mount costs one poll() and a short search.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libmount.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "private.h"
+
+struct dp_mount_cache {
+	int fd;                  /* open mountinfo, polled for changes */
+	size_t count;
+	struct dp_mount *mounts;
+};
+
+void dp_mount_cache_free(struct dp_mount_cache *cache)
+{
+	if (!cache)
+		return;
+	if (cache->fd >= 0)
+		close(cache->fd);
+	free(cache->mounts);
+	free(cache);
+}
+
+bool dp_fstype_dax_capable(const char *fstype)
+{
+	static const char *const capable[] = { "ext2", "ext4", "xfs", "erofs", "virtiofs" };
+
+	for (size_t i = 0; i < sizeof(capable) / sizeof(capable[0]); i++)
+		if (strcmp(fstype, capable[i]) == 0)
+			return true;
+	return false;
+}
+
+void dp_mount_parse_dax(const char *fstype, const char *options,
+			enum daxpolicy_dax_mode *mode, bool *explicit_mode)
+{
+	char *value = NULL;
+	size_t vsz = 0;
+	int rc;
+
+	*explicit_mode = false;
+	if (!dp_fstype_dax_capable(fstype)) {
+		*mode = DAXPOLICY_DAX_MODE_NONE;
+		return;
+	}
+	/* ext4 and xfs default to dax=inode (since 5.8); the others only do
+	 * DAX when asked. */
+	if (strcmp(fstype, "ext4") == 0 || strcmp(fstype, "xfs") == 0)
+		*mode = DAXPOLICY_DAX_MODE_INODE;
+	else
+		*mode = DAXPOLICY_DAX_MODE_NEVER;
+	if (!options)
+		return;
+	rc = mnt_optstr_get_option(options, "dax", &value, &vsz);
+	if (rc != 0)
+		return;
+	*explicit_mode = true;
+	if (!value || vsz == 0 || (vsz == 6 && strncmp(value, "always", 6) == 0))
+		*mode = DAXPOLICY_DAX_MODE_ALWAYS;    /* legacy "-o dax" too */
+	else if (vsz == 5 && strncmp(value, "inode", 5) == 0)
+		*mode = DAXPOLICY_DAX_MODE_INODE;
+	else if (vsz == 5 && strncmp(value, "never", 5) == 0)
+		*mode = DAXPOLICY_DAX_MODE_NEVER;
+}
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	if (!src)
+		src = "";
+	strncpy(dst, src, len - 1);
+	dst[len - 1] = '\0';
+}
+
+static int parse_table(struct daxpolicy_ctx *ctx, const char *path,
+		       struct dp_mount_cache *cache)
+{
+	struct libmnt_table *tb;
+	struct libmnt_iter *itr;
+	struct libmnt_fs *fs;
+	struct dp_mount *mounts = NULL, *m;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	tb = mnt_new_table();
+	itr = mnt_new_iter(MNT_ITER_FORWARD);
+	if (!tb || !itr) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = mnt_table_parse_file(tb, path);
+	if (rc < 0) {
+		err(ctx, "%s: cannot parse the mount table: %s", path, strerror(-rc));
+		goto out;
+	}
+	while (mnt_table_next_fs(tb, itr, &fs) == 0) {
+		if (n == cap) {
+			struct dp_mount *bigger;
+
+			cap = cap ? cap * 2 : 32;
+			bigger = realloc(mounts, cap * sizeof(*mounts));
+			if (!bigger) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			mounts = bigger;
+		}
+		m = &mounts[n++];
+		memset(m, 0, sizeof(*m));
+		copy_str(m->target, sizeof(m->target), mnt_fs_get_target(fs));
+		copy_str(m->source, sizeof(m->source), mnt_fs_get_source(fs));
+		copy_str(m->fstype, sizeof(m->fstype), mnt_fs_get_fstype(fs));
+		copy_str(m->options, sizeof(m->options), mnt_fs_get_fs_options(fs));
+		m->dev = mnt_fs_get_devno(fs);
+		m->id = mnt_fs_get_id(fs);
+		dp_mount_parse_dax(m->fstype, m->options, &m->dax_mode, &m->dax_mode_explicit);
+	}
+	free(cache->mounts);
+	cache->mounts = mounts;
+	cache->count = n;
+	mounts = NULL;
+	rc = 0;
+out:
+	free(mounts);
+	mnt_free_iter(itr);
+	mnt_unref_table(tb);
+	return rc;
+}
+
+/* Called with ctx->lock held. */
+static int refresh(struct daxpolicy_ctx *ctx)
+{
+	struct dp_mount_cache *cache = ctx->mounts;
+	char path[PATH_MAX];
+	struct pollfd pfd;
+	int rc;
+
+	if (cache && cache->fd >= 0) {
+		pfd.fd = cache->fd;
+		pfd.events = POLLPRI;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) == 0 || !(pfd.revents & (POLLPRI | POLLERR)))
+			return 0;
+		dbg(ctx, "mount table changed");
+		/* Device facts may have changed with it (namespace reconfigured
+		 * while unmounted). */
+		dp_device_cache_free(ctx->devices);
+		ctx->devices = NULL;
+	}
+	rc = dp_sys_path(ctx, path, sizeof(path), "/proc/self/mountinfo");
+	if (rc < 0)
+		return rc;
+	if (!cache) {
+		cache = calloc(1, sizeof(*cache));
+		if (!cache)
+			return -ENOMEM;
+		cache->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (cache->fd < 0) {
+			rc = -errno;
+			err(ctx, "%s: %s", path, strerror(-rc));
+			free(cache);
+			return rc;
+		}
+		ctx->mounts = cache;
+	}
+	return parse_table(ctx, path, cache);
+}
+
+static bool is_path_prefix(const char *target, const char *path)
+{
+	size_t n = strlen(target);
+
+	if (strcmp(target, "/") == 0)
+		return path[0] == '/';
+	return strncmp(target, path, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+int dp_mount_lookup(struct daxpolicy_ctx *ctx, int mnt_id, dev_t dev,
+		    const char *path, struct dp_mount *out)
+{
+	const struct dp_mount *best = NULL;
+	struct dp_mount_cache *cache;
+	int rc;
+
+	pthread_mutex_lock(&ctx->lock);
+	rc = refresh(ctx);
+	if (rc < 0)
+		goto out;
+	cache = ctx->mounts;
+	for (size_t i = 0; i < cache->count; i++) {
+		const struct dp_mount *m = &cache->mounts[i];
+
+		if (m->dev != dev)
+			continue;
+		if (mnt_id >= 0 && m->id == mnt_id) {
+			best = m;
+			break;
+		}
+		/* Later entries stack on top of earlier ones: keep the last of
+		 * equally long targets. */
+		if (path && is_path_prefix(m->target, path) &&
+		    (!best || strlen(m->target) >= strlen(best->target)))
+			best = m;
+	}
+	if (best)
+		*out = *best;
+	else
+		rc = -ENOENT;
+out:
+	pthread_mutex_unlock(&ctx->lock);
+	return rc;
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Gathering the facts of one object: statx (effective DAX, mount id),
+ * FS_IOC_FSGETXATTR (the DAX and realtime flags), statfs (block size), XFS
+ * geometry, a real MAP_SYNC test mapping, the mount and the device. Nothing
+ * here modifies the object; evaluate.c turns the facts into a verdict.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "private.h"
+
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX 0x00200000
+#endif
+/* The value kernels 5.8 up to the Dec 2020 fix used (clashing with
+ * STATX_ATTR_MOUNT_ROOT, which later kernels report under that bit). */
+#define STATX_ATTR_DAX_LEGACY 0x00002000
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+#ifndef O_TMPFILE
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+
+/* The stable part of XFS_IOC_FSGEOMETRY_V1 (xfs_fs.h), to read the feature
+ * flags without depending on the XFS headers. */
+struct xfs_geom_v1 {
+	uint32_t blocksize, rtextsize, agblocks, agcount, logblocks, sectsize,
+		 inodesize, imaxpct;
+	uint64_t datablocks, rtblocks, rtextents, logstart;
+	unsigned char uuid[16];
+	uint32_t sunit, swidth;
+	int32_t version;
+	uint32_t flags, logsectsize, rtsectsize, dirblocksize;
+};
+#define XFS_IOC_FSGEOMETRY_V1 _IOR('X', 100, struct xfs_geom_v1)
+#define XFS_GEOM_FLAGS_RMAPBT 0x00080000
+#define XFS_GEOM_FLAGS_REFLINK 0x00100000
+#ifndef XFS_SUPER_MAGIC
+#define XFS_SUPER_MAGIC 0x58465342
+#endif
+#ifndef FS_XFLAG_DAX
+#define FS_XFLAG_DAX 0x00008000
+#endif
+#ifndef FS_XFLAG_REALTIME
+#define FS_XFLAG_REALTIME 0x00000001
+#endif
+
+static void kernel_version(struct dp_object *o)
+{
+	char release[128];
+	int fd = open("/proc/sys/kernel/osrelease", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = read(fd, release, sizeof(release) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	release[n] = '\0';
+	if (sscanf(release, "%u.%u", &o->kernel_major, &o->kernel_minor) != 2)
+		o->kernel_major = o->kernel_minor = 0;
+}
+
+/* Effective S_DAX from statx, with the kernel's honesty checked first. */
+static void statx_dax(struct dp_object *o, const struct statx *stx)
+{
+	if (stx->stx_attributes_mask & STATX_ATTR_DAX) {
+		o->statx_dax_attr = STATX_ATTR_DAX;
+	} else if ((stx->stx_attributes_mask & STATX_ATTR_DAX_LEGACY) &&
+		   o->kernel_major == 5 && o->kernel_minor >= 8 && o->kernel_minor <= 10) {
+		o->statx_dax_attr = STATX_ATTR_DAX_LEGACY;
+	} else {
+		o->statx_dax_attr = 0;
+		return;
+	}
+	o->dax_now = (stx->stx_attributes & o->statx_dax_attr) != 0;
+}
+
+/* Try a MAP_SYNC mapping: the kernel's own answer, no side effect (nothing
+ * is touched, so no fault, no atime). */
+static void probe_map_sync(struct dp_object *o, int fd, long page)
+{
+	void *p = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0);
+
+	if (p == MAP_FAILED) {
+		o->map_sync_probe = 0;
+		o->map_sync_errno = errno;
+		return;
+	}
+	munmap(p, (size_t)page);
+	o->map_sync_probe = 1;
+}
+
+/* What a new file in the directory gets: an unnamed O_TMPFILE inherits the
+ * directory's flag, and disappears on close. */
+static void probe_tmpfile(struct dp_object *o, int dirfd, long page)
+{
+	struct statx stx;
+	int fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) == 0 && o->statx_dax_attr) {
+		o->tmpfile_dax = (stx.stx_attributes & o->statx_dax_attr) != 0;
+		probe_map_sync(o, fd, page);
+	}
+	close(fd);
+}
+
+static void fs_facts(struct dp_object *o, int fd)
+{
+	struct xfs_geom_v1 geom;
+	struct fsxattr fsx;
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) == 0) {
+		o->block_size = (unsigned long)sfs.f_bsize;
+		if (sfs.f_type == XFS_SUPER_MAGIC &&
+		    ioctl(fd, XFS_IOC_FSGEOMETRY_V1, &geom) == 0) {
+			o->xfs_reflink = geom.flags & XFS_GEOM_FLAGS_REFLINK;
+			o->xfs_rmapbt = geom.flags & XFS_GEOM_FLAGS_RMAPBT;
+		}
+	}
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fsx) == 0) {
+		o->flag = (fsx.fsx_xflags & FS_XFLAG_DAX) != 0;
+		o->realtime = (fsx.fsx_xflags & FS_XFLAG_REALTIME) != 0;
+	}
+}
+
+static int probe(struct daxpolicy_ctx *ctx, int fd, const char *path,
+		 unsigned int flags, struct daxpolicy_report **out)
+{
+	struct daxpolicy_report *r;
+	struct statx stx;
+	char resolved[PATH_MAX];
+	const char *where = path;
+	long page = sysconf(_SC_PAGESIZE);
+	bool readable;
+	int rc;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	r = dp_report_new(path);
+	if (!r)
+		return -ENOMEM;
+	r->page_size = (unsigned long)page;
+	kernel_version(&r->obj);
+	if (S_ISREG(stx.stx_mode))
+		r->obj.type = DAXPOLICY_OBJECT_FILE;
+	else if (S_ISDIR(stx.stx_mode))
+		r->obj.type = DAXPOLICY_OBJECT_DIRECTORY;
+	else
+		r->obj.type = DAXPOLICY_OBJECT_OTHER;
+	statx_dax(&r->obj, &stx);
+
+	readable = (fcntl(fd, F_GETFL) & O_PATH) == 0;
+	if (readable)
+		fs_facts(&r->obj, fd);
+	else {
+		struct statfs sfs;
+
+		if (fstatfs(fd, &sfs) == 0)
+			r->obj.block_size = (unsigned long)sfs.f_bsize;
+	}
+	if (readable && r->obj.type == DAXPOLICY_OBJECT_FILE && !(flags & DAXPOLICY_PROBE_NO_MMAP))
+		probe_map_sync(&r->obj, fd, page);
+	if (r->obj.type == DAXPOLICY_OBJECT_DIRECTORY && (flags & DAXPOLICY_PROBE_TMPFILE))
+		probe_tmpfile(&r->obj, fd, page);
+
+	/* Without a mount id, find the mount by the object's real path. */
+	if (!(stx.stx_mask & STATX_MNT_ID)) {
+		char link[64];
+		ssize_t n;
+
+		dp_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, resolved, sizeof(resolved) - 1);
+		if (n > 0) {
+			resolved[n] = '\0';
+			where = resolved;
+		}
+	}
+	rc = dp_mount_lookup(ctx, (stx.stx_mask & STATX_MNT_ID) ? (int)stx.stx_mnt_id : -1,
+			     makedev(stx.stx_dev_major, stx.stx_dev_minor), where, &r->mount);
+	if (rc < 0 && rc != -ENOENT)
+		goto fail;
+	if (rc == -ENOENT)
+		info(ctx, "%s: its mount is not in the mount table", path);
+	rc = dp_device_lookup(ctx, makedev(stx.stx_dev_major, stx.stx_dev_minor), &r->device);
+	if (rc < 0)
+		goto fail;
+	rc = dp_evaluate(r);
+	if (rc < 0)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	daxpolicy_report_free(r);
+	return rc;
+}
+
+DAXPOLICY_EXPORT int daxpolicy_probe_fd(struct daxpolicy_ctx *ctx, int fd, unsigned int flags,
+					struct daxpolicy_report **report)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t n;
+
+	if (!ctx || fd < 0 || !report)
+		return -EINVAL;
+	dp_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		n = dp_snprintf(path, sizeof(path), "fd %d", fd);
+	path[n] = '\0';
+	return probe(ctx, fd, path, flags, report);
+}
+
+DAXPOLICY_EXPORT int daxpolicy_probe_path(struct daxpolicy_ctx *ctx, const char *path,
+					  unsigned int flags, struct daxpolicy_report **report)
+{
+	struct stat st;
+	char proc[64];
+	int fd, rfd, rc;
+
+	if (!ctx || !path || !report)
+		return -EINVAL;
+	if (!path[0])
+		return -ENOENT;
+	/* O_PATH first: opening a device node or FIFO for reading could have
+	 * side effects or block. Reopen only files and directories. */
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+		dp_snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		rfd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (rfd >= 0) {
+			close(fd);
+			fd = rfd;
+		} else {
+			dbg(ctx, "%s: %s; probing without reading", path, strerror(errno));
+		}
+	}
+	rc = probe(ctx, fd, path, flags, report);
+	close(fd);
+	return rc;
+}
