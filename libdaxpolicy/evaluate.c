@@ -170,6 +170,8 @@ int dp_evaluate(struct daxpolicy_report *r)
 	const struct dp_mount *m = &r->mount;
 	bool blocked = false, requested = false, expected;
 
+	dp_report_clear_reasons(r);
+	r->huge = false;
 	if (o->type == DAXPOLICY_OBJECT_OTHER) {
 		ADD("not_regular_file", "%s is neither a regular file nor a directory", r->path);
 		r->state = DAXPOLICY_STATE_UNSUPPORTED;

@@ -179,8 +179,11 @@ struct daxpolicy_report {
 /* A zeroed report owning a copy of @path. NULL on ENOMEM. */
 struct daxpolicy_report *dp_report_new(const char *path);
 
+void dp_report_clear_reasons(struct daxpolicy_report *report);
+
 /* Apply the kernel's rules to the gathered facts: fills dax, map_sync,
- * huge, state and the reasons. Pure: no system calls. 0 or -ENOMEM. */
+ * huge, state and the reasons (replacing earlier ones). Pure: no system
+ * calls. 0 or -ENOMEM. */
 int dp_evaluate(struct daxpolicy_report *report);
 
 #endif /* DAXPOLICY_PRIVATE_H */

@@ -26,17 +26,24 @@ struct daxpolicy_report *dp_report_new(const char *path)
 	return r;
 }
 
-DAXPOLICY_EXPORT void daxpolicy_report_free(struct daxpolicy_report *r)
+void dp_report_clear_reasons(struct daxpolicy_report *r)
 {
 	struct daxpolicy_reason *reason, *next;
 
-	if (!r)
-		return;
 	for (reason = r->reasons; reason; reason = next) {
 		next = reason->next;
 		free(reason->message);
 		free(reason);
 	}
+	r->reasons = NULL;
+	r->reasons_tail = &r->reasons;
+}
+
+DAXPOLICY_EXPORT void daxpolicy_report_free(struct daxpolicy_report *r)
+{
+	if (!r)
+		return;
+	dp_report_clear_reasons(r);
 	free(r->path);
 	free(r);
 }
