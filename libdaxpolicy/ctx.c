@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "private.h"
 
@@ -31,6 +32,7 @@ static int log_priority_from_string(const char *s)
 DAXPOLICY_EXPORT int daxpolicy_new(struct daxpolicy_ctx **ctx)
 {
 	struct daxpolicy_ctx *c;
+	struct utsname uts;
 	const char *env;
 
 	if (!ctx)
@@ -50,6 +52,9 @@ DAXPOLICY_EXPORT int daxpolicy_new(struct daxpolicy_ctx **ctx)
 		free(c);
 		return -ENAMETOOLONG;
 	}
+	if (uname(&uts) == 0 &&
+	    sscanf(uts.release, "%u.%u", &c->kernel_major, &c->kernel_minor) != 2)
+		c->kernel_major = c->kernel_minor = 0;
 	*ctx = c;
 	return 0;
 }

@@ -27,6 +27,7 @@ struct daxpolicy_ctx {
 	/* Prefix for every /sys and /proc path the library reads itself
 	 * (DAXPOLICY_SYSROOT, for tests against captured trees); "" normally. */
 	char sysroot[PATH_MAX];
+	unsigned int kernel_major, kernel_minor;  /* running kernel, 0 unknown */
 	struct dp_mount_cache *mounts;    /* guarded by lock */
 	struct dp_device_cache *devices;  /* guarded by lock */
 };

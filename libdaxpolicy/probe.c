@@ -66,23 +66,6 @@ struct xfs_geom_v1 {
 #define FS_XFLAG_REALTIME 0x00000001
 #endif
 
-static void kernel_version(struct dp_object *o)
-{
-	char release[128];
-	int fd = open("/proc/sys/kernel/osrelease", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return;
-	n = read(fd, release, sizeof(release) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	release[n] = '\0';
-	if (sscanf(release, "%u.%u", &o->kernel_major, &o->kernel_minor) != 2)
-		o->kernel_major = o->kernel_minor = 0;
-}
-
 /* Effective S_DAX from statx, with the kernel's honesty checked first. */
 static void statx_dax(struct dp_object *o, const struct statx *stx)
 {
@@ -166,7 +149,8 @@ static int probe(struct daxpolicy_ctx *ctx, int fd, const char *path,
 	if (!r)
 		return -ENOMEM;
 	r->page_size = (unsigned long)page;
-	kernel_version(&r->obj);
+	r->obj.kernel_major = ctx->kernel_major;
+	r->obj.kernel_minor = ctx->kernel_minor;
 	if (S_ISREG(stx.stx_mode))
 		r->obj.type = DAXPOLICY_OBJECT_FILE;
 	else if (S_ISDIR(stx.stx_mode))

@@ -227,7 +227,7 @@ bool daxpolicy_report_get_realtime(struct daxpolicy_report *report);
 
 /*
  * Reasons, in the order found.  Codes are stable API: scripts match on them
- * and a code never changes meaning.  See daxpolicy_reasons(3) for the list.
+ * and a code never changes meaning.  The list is in libdaxpolicy(3).
  */
 struct daxpolicy_reason *daxpolicy_report_get_first_reason(struct daxpolicy_report *report);
 struct daxpolicy_reason *daxpolicy_reason_get_next(struct daxpolicy_reason *reason);
