@@ -17,12 +17,41 @@
 
 struct dp_device_cache {
 	size_t count;
-	struct dp_device devices[];
+	struct dp_device *devices[];
 };
+
+struct dp_device dp_device_unknown = { .refcount = -1, .kind = "none", .dax = -1 };
 
 void dp_device_cache_free(struct dp_device_cache *cache)
 {
+	for (size_t i = 0; cache && i < cache->count; i++)
+		dp_device_unref(cache->devices[i]);
 	free(cache);
+}
+
+struct dp_device *dp_device_new(void)
+{
+	struct dp_device *d = calloc(1, sizeof(*d));
+
+	if (d) {
+		d->refcount = 1;
+		d->dax = -1;
+	}
+	return d;
+}
+
+struct dp_device *dp_device_ref(struct dp_device *d)
+{
+	if (d->refcount >= 0)
+		__atomic_add_fetch(&d->refcount, 1, __ATOMIC_RELAXED);
+	return d;
+}
+
+void dp_device_unref(struct dp_device *d)
+{
+	if (!d || d->refcount < 0 || __atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	free(d);
 }
 
 static const char *kind_of(const char *disk)
@@ -75,13 +104,15 @@ static void read_slaves(struct daxpolicy_ctx *ctx, struct dp_device *dev)
 	closedir(dir);
 }
 
-static void read_device(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device *dev)
+void dp_device_read(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device *dev)
 {
 	unsigned int maj = major(devno), min = minor(devno);
+	int refcount = dev->refcount;
 	uint64_t val;
 	int rc;
 
 	memset(dev, 0, sizeof(*dev));
+	dev->refcount = refcount;
 	dev->devno = devno;
 	dev->dax = 0;
 	if (maj == 0) {
@@ -139,32 +170,40 @@ static void read_device(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device
 		dev->disk[0] = '\0';
 }
 
-int dp_device_lookup(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device *out)
+int dp_device_lookup(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device **out)
 {
 	struct dp_device_cache *cache, *bigger;
+	struct dp_device *dev;
 	int rc = 0;
 
 	pthread_mutex_lock(&ctx->lock);
 	cache = ctx->devices;
 	for (size_t i = 0; cache && i < cache->count; i++) {
-		if (cache->devices[i].devno == devno) {
-			*out = cache->devices[i];
+		if (cache->devices[i]->devno == devno) {
+			*out = dp_device_ref(cache->devices[i]);
 			goto out;
 		}
 	}
+	dev = dp_device_new();
+	if (!dev) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	/* Sysfs reads and libndctl happen with the lock held: rare (once per
 	 * device per mount-table generation) and keeps the cache simple. */
-	read_device(ctx, devno, out);
+	dp_device_read(ctx, devno, dev);
 	bigger = realloc(cache, sizeof(*cache) +
 			 ((cache ? cache->count : 0) + 1) * sizeof(cache->devices[0]));
 	if (!bigger) {
+		dp_device_unref(dev);
 		rc = -ENOMEM;
 		goto out;
 	}
 	if (!cache)
 		bigger->count = 0;
-	bigger->devices[bigger->count++] = *out;
+	bigger->devices[bigger->count++] = dev;
 	ctx->devices = bigger;
+	*out = dp_device_ref(dev);
 out:
 	pthread_mutex_unlock(&ctx->lock);
 	return rc;

@@ -44,8 +44,8 @@ static const char *dev_label(const struct dp_device *d, char *buf, size_t len)
 /* Why the device cannot do DAX; returns false when it can. */
 static int device_blockers(struct daxpolicy_report *r, bool *blocked)
 {
-	const struct dp_device *d = &r->device;
-	const struct dp_mount *m = &r->mount;
+	const struct dp_device *d = r->device;
+	const struct dp_mount *m = r->mount;
 	char label[160];
 
 	if (d->damaged)
@@ -79,7 +79,7 @@ static int device_blockers(struct daxpolicy_report *r, bool *blocked)
 /* Reasons that make DAX impossible on this mount, whatever is requested. */
 static int mount_blockers(struct daxpolicy_report *r, bool *blocked)
 {
-	const struct dp_mount *m = &r->mount;
+	const struct dp_mount *m = r->mount;
 	const struct dp_object *o = &r->obj;
 
 	if (!dp_fstype_dax_capable(m->fstype)) {
@@ -122,7 +122,7 @@ static int mount_blockers(struct daxpolicy_report *r, bool *blocked)
 /* Huge (PMD) faults: 2 MiB namespace alignment and partition start. */
 static int huge_facts(struct daxpolicy_report *r, bool capable)
 {
-	const struct dp_device *d = &r->device;
+	const struct dp_device *d = r->device;
 	bool ok = true;
 
 	if (!capable)
@@ -146,12 +146,12 @@ static int huge_facts(struct daxpolicy_report *r, bool capable)
 static int map_sync_facts(struct daxpolicy_report *r, bool capable)
 {
 	const struct dp_object *o = &r->obj;
-	const struct dp_device *d = &r->device;
+	const struct dp_device *d = r->device;
 	bool derived = r->dax && d->sync;
 
 	if (capable && d->virtio_pmem)
 		ADD("async_dax_no_map_sync", "/dev/%s under %s is virtio-pmem, an asynchronous DAX device: MAP_SYNC is refused",
-		    d->name, r->mount.target);
+		    d->name, r->mount->target);
 	r->map_sync = derived;
 	r->map_sync_evidence = DAXPOLICY_EVIDENCE_DERIVED;
 	if (o->map_sync_probe >= 0) {
@@ -167,7 +167,7 @@ static int map_sync_facts(struct daxpolicy_report *r, bool capable)
 int dp_evaluate(struct daxpolicy_report *r)
 {
 	const struct dp_object *o = &r->obj;
-	const struct dp_mount *m = &r->mount;
+	const struct dp_mount *m = r->mount;
 	bool blocked = false, requested = false, expected;
 
 	dp_report_clear_reasons(r);

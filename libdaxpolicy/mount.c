@@ -2,8 +2,9 @@
 /*
  * The mount table, parsed with libmount and cached in the context.  The
  * cache is re-read when /proc/self/mountinfo signals a change (poll()
- * reports POLLPRI on every mount or unmount), so a probe on an already
- * seen mount costs one poll() and a short search.
+ * reports POLLPRI on every mount or unmount).  On kernels with unique mount
+ * ids (STATX_MNT_ID_UNIQUE, 6.8) a mount seen before is found by its id
+ * without even that poll(): a unique id is never given to another mount.
  */
 #include "config.h"
 
@@ -21,8 +22,19 @@
 struct dp_mount_cache {
 	int fd;                  /* open mountinfo, polled for changes */
 	size_t count;
-	struct dp_mount *mounts;
+	struct dp_mount **mounts;
 };
+
+struct dp_mount dp_mount_unknown = {
+	.refcount = -1, .target = "", .source = "", .fstype = "", .options = "",
+};
+
+static void free_mounts(struct dp_mount **mounts, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		dp_mount_unref(mounts[i]);
+	free(mounts);
+}
 
 void dp_mount_cache_free(struct dp_mount_cache *cache)
 {
@@ -30,8 +42,47 @@ void dp_mount_cache_free(struct dp_mount_cache *cache)
 		return;
 	if (cache->fd >= 0)
 		close(cache->fd);
-	free(cache->mounts);
+	free_mounts(cache->mounts, cache->count);
 	free(cache);
+}
+
+struct dp_mount *dp_mount_new(const char *target, const char *source,
+			      const char *fstype, const char *options)
+{
+	struct dp_mount *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->refcount = 1;
+	m->target = strdup(target ? target : "");
+	m->source = strdup(source ? source : "");
+	m->fstype = strdup(fstype ? fstype : "");
+	m->options = strdup(options ? options : "");
+	if (!m->target || !m->source || !m->fstype || !m->options) {
+		dp_mount_unref(m);
+		return NULL;
+	}
+	dp_mount_parse_dax(m->fstype, m->options, &m->dax_mode, &m->dax_mode_explicit);
+	return m;
+}
+
+struct dp_mount *dp_mount_ref(struct dp_mount *m)
+{
+	if (m->refcount >= 0)
+		__atomic_add_fetch(&m->refcount, 1, __ATOMIC_RELAXED);
+	return m;
+}
+
+void dp_mount_unref(struct dp_mount *m)
+{
+	if (!m || m->refcount < 0 || __atomic_sub_fetch(&m->refcount, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	free(m->target);
+	free(m->source);
+	free(m->fstype);
+	free(m->options);
+	dp_device_unref(m->device);
+	free(m);
 }
 
 bool dp_fstype_dax_capable(const char *fstype)
@@ -76,21 +127,13 @@ void dp_mount_parse_dax(const char *fstype, const char *options,
 		*mode = DAXPOLICY_DAX_MODE_NEVER;
 }
 
-static void copy_str(char *dst, size_t len, const char *src)
-{
-	if (!src)
-		src = "";
-	strncpy(dst, src, len - 1);
-	dst[len - 1] = '\0';
-}
-
 static int parse_table(struct daxpolicy_ctx *ctx, const char *path,
 		       struct dp_mount_cache *cache)
 {
 	struct libmnt_table *tb;
 	struct libmnt_iter *itr;
 	struct libmnt_fs *fs;
-	struct dp_mount *mounts = NULL, *m;
+	struct dp_mount **mounts = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
 
@@ -106,8 +149,10 @@ static int parse_table(struct daxpolicy_ctx *ctx, const char *path,
 		goto out;
 	}
 	while (mnt_table_next_fs(tb, itr, &fs) == 0) {
+		struct dp_mount *m;
+
 		if (n == cap) {
-			struct dp_mount *bigger;
+			struct dp_mount **bigger;
 
 			cap = cap ? cap * 2 : 32;
 			bigger = realloc(mounts, cap * sizeof(*mounts));
@@ -117,23 +162,24 @@ static int parse_table(struct daxpolicy_ctx *ctx, const char *path,
 			}
 			mounts = bigger;
 		}
-		m = &mounts[n++];
-		memset(m, 0, sizeof(*m));
-		copy_str(m->target, sizeof(m->target), mnt_fs_get_target(fs));
-		copy_str(m->source, sizeof(m->source), mnt_fs_get_source(fs));
-		copy_str(m->fstype, sizeof(m->fstype), mnt_fs_get_fstype(fs));
-		copy_str(m->options, sizeof(m->options), mnt_fs_get_fs_options(fs));
+		m = dp_mount_new(mnt_fs_get_target(fs), mnt_fs_get_source(fs),
+				 mnt_fs_get_fstype(fs), mnt_fs_get_fs_options(fs));
+		if (!m) {
+			rc = -ENOMEM;
+			goto out;
+		}
 		m->dev = mnt_fs_get_devno(fs);
 		m->id = mnt_fs_get_id(fs);
-		dp_mount_parse_dax(m->fstype, m->options, &m->dax_mode, &m->dax_mode_explicit);
+		mounts[n++] = m;
 	}
-	free(cache->mounts);
+	free_mounts(cache->mounts, cache->count);
 	cache->mounts = mounts;
 	cache->count = n;
 	mounts = NULL;
+	n = 0;
 	rc = 0;
 out:
-	free(mounts);
+	free_mounts(mounts, n);
 	mnt_free_iter(itr);
 	mnt_unref_table(tb);
 	return rc;
@@ -188,9 +234,9 @@ static bool is_path_prefix(const char *target, const char *path)
 }
 
 int dp_mount_lookup(struct daxpolicy_ctx *ctx, int mnt_id, dev_t dev,
-		    const char *path, struct dp_mount *out)
+		    const char *path, struct dp_mount **out)
 {
-	const struct dp_mount *best = NULL;
+	struct dp_mount *best = NULL;
 	struct dp_mount_cache *cache;
 	int rc;
 
@@ -200,7 +246,7 @@ int dp_mount_lookup(struct daxpolicy_ctx *ctx, int mnt_id, dev_t dev,
 		goto out;
 	cache = ctx->mounts;
 	for (size_t i = 0; i < cache->count; i++) {
-		const struct dp_mount *m = &cache->mounts[i];
+		struct dp_mount *m = cache->mounts[i];
 
 		if (m->dev != dev)
 			continue;
@@ -215,10 +261,53 @@ int dp_mount_lookup(struct daxpolicy_ctx *ctx, int mnt_id, dev_t dev,
 			best = m;
 	}
 	if (best)
-		*out = *best;
+		*out = dp_mount_ref(best);
 	else
 		rc = -ENOENT;
 out:
 	pthread_mutex_unlock(&ctx->lock);
 	return rc;
+}
+
+struct dp_mount *dp_mount_find_unique(struct daxpolicy_ctx *ctx, uint64_t unique_id,
+				      struct dp_object *o, struct dp_device **device)
+{
+	struct dp_mount_cache *cache;
+	struct dp_mount *found = NULL;
+
+	pthread_mutex_lock(&ctx->lock);
+	cache = ctx->mounts;
+	for (size_t i = 0; cache && i < cache->count; i++) {
+		struct dp_mount *m = cache->mounts[i];
+
+		if (m->unique_id != unique_id || !m->fs_known || !m->device)
+			continue;
+		found = dp_mount_ref(m);
+		o->block_size = m->block_size;
+		o->xfs_reflink = m->xfs_reflink;
+		o->xfs_rmapbt = m->xfs_rmapbt;
+		*device = dp_device_ref(m->device);
+		break;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return found;
+}
+
+void dp_mount_remember(struct daxpolicy_ctx *ctx, struct dp_mount *m, uint64_t unique_id,
+		       const struct dp_object *o, struct dp_device *device)
+{
+	if (m->refcount < 0)
+		return;
+	pthread_mutex_lock(&ctx->lock);
+	if (!m->fs_known) {
+		m->block_size = o->block_size;
+		m->xfs_reflink = o->xfs_reflink;
+		m->xfs_rmapbt = o->xfs_rmapbt;
+		m->fs_known = true;
+	}
+	if (unique_id)
+		m->unique_id = unique_id;
+	if (!m->device)
+		m->device = dp_device_ref(device);
+	pthread_mutex_unlock(&ctx->lock);
 }

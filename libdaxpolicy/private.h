@@ -73,22 +73,49 @@ int dp_snprintf(char *buf, size_t len, const char *fmt, ...)
 
 /* ---- mount.c: the mount table (libmount), cached per context ---- */
 
+/* One mount, shared by the cache and the reports that refer to it; immutable
+ * once published, but for the filesystem facts filled in by the first probe. */
 struct dp_mount {
-	char target[PATH_MAX];
-	char source[PATH_MAX];
-	char fstype[64];
-	char options[1024];       /* super (filesystem) options */
+	int refcount;             /* < 0: a static placeholder, never freed */
+	char *target;
+	char *source;
+	char *fstype;
+	char *options;            /* super (filesystem) options */
 	dev_t dev;
-	int id;
+	int id;                   /* mountinfo id, reused by the kernel */
+	uint64_t unique_id;       /* STATX_MNT_ID_UNIQUE, 0 until seen */
 	enum daxpolicy_dax_mode dax_mode;
 	bool dax_mode_explicit;
+	/* Facts set once by the first probe on this mount (under ctx->lock). */
+	bool fs_known;
+	unsigned long block_size;
+	bool xfs_reflink, xfs_rmapbt;
+	struct dp_device *device;  /* a reference, or NULL */
 };
+
+/* A mount entry with copies of the strings (NULL means ""); NULL on ENOMEM. */
+struct dp_mount *dp_mount_new(const char *target, const char *source,
+			      const char *fstype, const char *options);
+struct dp_mount *dp_mount_ref(struct dp_mount *m);
+void dp_mount_unref(struct dp_mount *m);
+/* The placeholder for an object whose mount is not in the table. */
+extern struct dp_mount dp_mount_unknown;
 
 /* Find the mount with mount id @mnt_id (from statx STATX_MNT_ID; -1 when
  * unknown) on device @dev; without an id, the mount of @dev whose target is
  * the longest prefix of @path. 0, -ENOENT, or another negative errno. */
 int dp_mount_lookup(struct daxpolicy_ctx *ctx, int mnt_id, dev_t dev,
-		    const char *path, struct dp_mount *out);
+		    const char *path, struct dp_mount **out);
+struct dp_object;
+/* The mount with unique id @unique_id, if a probe has remembered it (no
+ * system call: a unique id is never reused, so the entry cannot be stale),
+ * with its remembered filesystem facts copied into @o and a reference to its
+ * device in @device. NULL when not remembered. */
+struct dp_mount *dp_mount_find_unique(struct daxpolicy_ctx *ctx, uint64_t unique_id,
+				      struct dp_object *o, struct dp_device **device);
+/* Remember the unique id (0: none), filesystem facts and device of @m. */
+void dp_mount_remember(struct daxpolicy_ctx *ctx, struct dp_mount *m, uint64_t unique_id,
+		       const struct dp_object *o, struct dp_device *device);
 /* The DAX mode a filesystem applies, given its super options. */
 void dp_mount_parse_dax(const char *fstype, const char *options,
 			enum daxpolicy_dax_mode *mode, bool *explicit_mode);
@@ -98,7 +125,9 @@ void dp_mount_cache_free(struct dp_mount_cache *cache);
 
 /* ---- device.c: the block device chain under a filesystem ---- */
 
+/* Shared like struct dp_mount; immutable once published. */
 struct dp_device {
+	int refcount;             /* < 0: a static placeholder */
 	dev_t devno;
 	char name[64];            /* e.g. pmem0p1, dm-0, loop3 */
 	char disk[64];            /* whole disk of a partition, else "" */
@@ -120,8 +149,14 @@ struct dp_device {
 	char damage[256];         /* which one, for the reason message */
 };
 
-/* Facts about block device @devno (0 for none); cached per context. */
-int dp_device_lookup(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device *out);
+/* Facts about block device @devno; cached per context. 0 or -ENOMEM. */
+int dp_device_lookup(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device **out);
+/* Read the facts of @devno into @dev (no cache). */
+void dp_device_read(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device *dev);
+struct dp_device *dp_device_new(void);
+struct dp_device *dp_device_ref(struct dp_device *d);
+void dp_device_unref(struct dp_device *d);
+extern struct dp_device dp_device_unknown;
 void dp_device_cache_free(struct dp_device_cache *cache);
 
 /* ---- nvdimm.c: namespace facts through libndctl ---- */
@@ -165,8 +200,8 @@ struct dp_object {
 struct daxpolicy_report {
 	char *path;
 	struct dp_object obj;
-	struct dp_mount mount;
-	struct dp_device device;
+	struct dp_mount *mount;     /* a reference, never NULL */
+	struct dp_device *device;   /* a reference, never NULL */
 	unsigned long page_size;
 	bool dax;
 	bool map_sync;

@@ -32,6 +32,9 @@
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x00001000U
 #endif
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
 #ifndef MAP_SHARED_VALIDATE
 #define MAP_SHARED_VALIDATE 0x03
 #endif
@@ -112,24 +115,79 @@ static void probe_tmpfile(struct dp_object *o, int dirfd, long page)
 	close(fd);
 }
 
+/* Block size and XFS geometry: per filesystem, remembered on the mount. */
 static void fs_facts(struct dp_object *o, int fd)
 {
 	struct xfs_geom_v1 geom;
-	struct fsxattr fsx;
 	struct statfs sfs;
 
-	if (fstatfs(fd, &sfs) == 0) {
-		o->block_size = (unsigned long)sfs.f_bsize;
-		if (sfs.f_type == XFS_SUPER_MAGIC &&
-		    ioctl(fd, XFS_IOC_FSGEOMETRY_V1, &geom) == 0) {
-			o->xfs_reflink = geom.flags & XFS_GEOM_FLAGS_REFLINK;
-			o->xfs_rmapbt = geom.flags & XFS_GEOM_FLAGS_RMAPBT;
-		}
+	if (fstatfs(fd, &sfs) < 0)
+		return;
+	o->block_size = (unsigned long)sfs.f_bsize;
+	if (sfs.f_type == XFS_SUPER_MAGIC && ioctl(fd, XFS_IOC_FSGEOMETRY_V1, &geom) == 0) {
+		o->xfs_reflink = geom.flags & XFS_GEOM_FLAGS_REFLINK;
+		o->xfs_rmapbt = geom.flags & XFS_GEOM_FLAGS_RMAPBT;
 	}
+}
+
+static void inode_flags(struct dp_object *o, int fd)
+{
+	struct fsxattr fsx;
+
 	if (ioctl(fd, FS_IOC_FSGETXATTR, &fsx) == 0) {
 		o->flag = (fsx.fsx_xflags & FS_XFLAG_DAX) != 0;
 		o->realtime = (fsx.fsx_xflags & FS_XFLAG_REALTIME) != 0;
 	}
+}
+
+/* Mount, device and filesystem facts of @fd: from the entry remembered under
+ * its unique mount id without any system call, else through the
+ * (revalidated) mount table, the device cache and statfs. */
+static int mount_facts(struct daxpolicy_ctx *ctx, int fd, const struct statx *stx,
+		       const char *path, struct daxpolicy_report *r)
+{
+	dev_t dev = makedev(stx->stx_dev_major, stx->stx_dev_minor);
+	uint64_t unique = (stx->stx_mask & STATX_MNT_ID_UNIQUE) ? stx->stx_mnt_id : 0;
+	char link[64], resolved[PATH_MAX];
+	struct dp_mount *m;
+	int mnt_id = -1, rc;
+	struct statx again;
+	ssize_t n;
+
+	if (unique) {
+		m = dp_mount_find_unique(ctx, unique, &r->obj, &r->device);
+		if (m) {
+			r->mount = m;
+			return 0;
+		}
+		if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &again) == 0 &&
+		    (again.stx_mask & STATX_MNT_ID))
+			mnt_id = (int)again.stx_mnt_id;
+	} else if (stx->stx_mask & STATX_MNT_ID) {
+		mnt_id = (int)stx->stx_mnt_id;
+	}
+	if (mnt_id < 0) {
+		/* No mount id (before 5.8): go by the object's real path. */
+		dp_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, resolved, sizeof(resolved) - 1);
+		if (n > 0) {
+			resolved[n] = '\0';
+			path = resolved;
+		}
+	}
+	rc = dp_mount_lookup(ctx, mnt_id, dev, path, &m);
+	if (rc == -ENOENT)
+		info(ctx, "%s: its mount is not in the mount table", path);
+	else if (rc < 0)
+		return rc;
+	else
+		r->mount = m;
+	rc = dp_device_lookup(ctx, dev, &r->device);
+	if (rc < 0)
+		return rc;
+	fs_facts(&r->obj, fd);
+	dp_mount_remember(ctx, r->mount, unique, &r->obj, r->device);
+	return 0;
 }
 
 static int probe(struct daxpolicy_ctx *ctx, int fd, const char *path,
@@ -137,13 +195,12 @@ static int probe(struct daxpolicy_ctx *ctx, int fd, const char *path,
 {
 	struct daxpolicy_report *r;
 	struct statx stx;
-	char resolved[PATH_MAX];
-	const char *where = path;
 	long page = sysconf(_SC_PAGESIZE);
-	bool readable;
+	bool readable = false;
 	int rc;
 
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_MNT_ID, &stx) < 0)
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_MNT_ID | STATX_MNT_ID_UNIQUE,
+		  &stx) < 0)
 		return -errno;
 	r = dp_report_new(path);
 	if (!r)
@@ -159,41 +216,20 @@ static int probe(struct daxpolicy_ctx *ctx, int fd, const char *path,
 		r->obj.type = DAXPOLICY_OBJECT_OTHER;
 	statx_dax(&r->obj, &stx);
 
-	readable = (fcntl(fd, F_GETFL) & O_PATH) == 0;
-	if (readable)
-		fs_facts(&r->obj, fd);
-	else {
-		struct statfs sfs;
+	rc = mount_facts(ctx, fd, &stx, path, r);
+	if (rc < 0)
+		goto fail;
 
-		if (fstatfs(fd, &sfs) == 0)
-			r->obj.block_size = (unsigned long)sfs.f_bsize;
+	if (!(flags & DAXPOLICY_PROBE_FAST)) {
+		readable = (fcntl(fd, F_GETFL) & O_PATH) == 0;
+		if (readable)
+			inode_flags(&r->obj, fd);
 	}
 	if (readable && r->obj.type == DAXPOLICY_OBJECT_FILE && !(flags & DAXPOLICY_PROBE_NO_MMAP))
 		probe_map_sync(&r->obj, fd, page);
 	if (r->obj.type == DAXPOLICY_OBJECT_DIRECTORY && (flags & DAXPOLICY_PROBE_TMPFILE))
 		probe_tmpfile(&r->obj, fd, page);
 
-	/* Without a mount id, find the mount by the object's real path. */
-	if (!(stx.stx_mask & STATX_MNT_ID)) {
-		char link[64];
-		ssize_t n;
-
-		dp_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		n = readlink(link, resolved, sizeof(resolved) - 1);
-		if (n > 0) {
-			resolved[n] = '\0';
-			where = resolved;
-		}
-	}
-	rc = dp_mount_lookup(ctx, (stx.stx_mask & STATX_MNT_ID) ? (int)stx.stx_mnt_id : -1,
-			     makedev(stx.stx_dev_major, stx.stx_dev_minor), where, &r->mount);
-	if (rc < 0 && rc != -ENOENT)
-		goto fail;
-	if (rc == -ENOENT)
-		info(ctx, "%s: its mount is not in the mount table", path);
-	rc = dp_device_lookup(ctx, makedev(stx.stx_dev_major, stx.stx_dev_minor), &r->device);
-	if (rc < 0)
-		goto fail;
 	rc = dp_evaluate(r);
 	if (rc < 0)
 		goto fail;
@@ -212,6 +248,8 @@ DAXPOLICY_EXPORT int daxpolicy_probe_fd(struct daxpolicy_ctx *ctx, int fd, unsig
 
 	if (!ctx || fd < 0 || !report)
 		return -EINVAL;
+	if (flags & DAXPOLICY_PROBE_FAST)
+		return probe(ctx, fd, "", flags, report);
 	dp_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, path, sizeof(path) - 1);
 	if (n < 0)

@@ -22,7 +22,8 @@ struct daxpolicy_report *dp_report_new(const char *path)
 	r->obj.flag = -1;
 	r->obj.map_sync_probe = -1;
 	r->obj.tmpfile_dax = -1;
-	r->device.dax = -1;
+	r->mount = &dp_mount_unknown;
+	r->device = &dp_device_unknown;
 	return r;
 }
 
@@ -44,6 +45,8 @@ DAXPOLICY_EXPORT void daxpolicy_report_free(struct daxpolicy_report *r)
 	if (!r)
 		return;
 	dp_report_clear_reasons(r);
+	dp_mount_unref(r->mount);
+	dp_device_unref(r->device);
 	free(r->path);
 	free(r);
 }
@@ -62,27 +65,27 @@ GETTER(enum daxpolicy_evidence, map_sync_evidence, r->map_sync_evidence)
 GETTER(bool, huge, r->huge)
 GETTER(enum daxpolicy_state, state, r->state)
 GETTER(int, flag, r->obj.flag)
-GETTER(const char *, mount_target, r->mount.target)
-GETTER(const char *, mount_source, r->mount.source)
-GETTER(const char *, mount_fstype, r->mount.fstype)
-GETTER(enum daxpolicy_dax_mode, mount_dax_mode, r->mount.dax_mode)
-GETTER(bool, mount_dax_mode_explicit, r->mount.dax_mode_explicit)
+GETTER(const char *, mount_target, r->mount->target)
+GETTER(const char *, mount_source, r->mount->source)
+GETTER(const char *, mount_fstype, r->mount->fstype)
+GETTER(enum daxpolicy_dax_mode, mount_dax_mode, r->mount->dax_mode)
+GETTER(bool, mount_dax_mode_explicit, r->mount->dax_mode_explicit)
 GETTER(unsigned long, block_size, r->obj.block_size)
 GETTER(unsigned long, page_size, r->page_size)
-GETTER(const char *, device_name, r->device.name)
-GETTER(const char *, device_kind, r->device.kind[0] ? r->device.kind : "none")
-GETTER(const char *, device_disk, r->device.disk)
-GETTER(unsigned long long, device_start, r->device.start)
-GETTER(int, device_dax, r->device.dax)
-GETTER(bool, device_sync, r->device.sync)
-GETTER(const char *, device_slaves, r->device.slaves)
-GETTER(const char *, namespace, r->device.ns_name)
-GETTER(const char *, namespace_mode, r->device.ns_mode)
-GETTER(unsigned long, namespace_align, r->device.ns_align)
-GETTER(const char *, namespace_map, r->device.ns_map)
-GETTER(unsigned long long, namespace_size, r->device.ns_size)
-GETTER(const char *, region, r->device.region)
-GETTER(const char *, persistence_domain, r->device.persistence_domain)
+GETTER(const char *, device_name, r->device->name)
+GETTER(const char *, device_kind, r->device->kind[0] ? r->device->kind : "none")
+GETTER(const char *, device_disk, r->device->disk)
+GETTER(unsigned long long, device_start, r->device->start)
+GETTER(int, device_dax, r->device->dax)
+GETTER(bool, device_sync, r->device->sync)
+GETTER(const char *, device_slaves, r->device->slaves)
+GETTER(const char *, namespace, r->device->ns_name)
+GETTER(const char *, namespace_mode, r->device->ns_mode)
+GETTER(unsigned long, namespace_align, r->device->ns_align)
+GETTER(const char *, namespace_map, r->device->ns_map)
+GETTER(unsigned long long, namespace_size, r->device->ns_size)
+GETTER(const char *, region, r->device->region)
+GETTER(const char *, persistence_domain, r->device->persistence_domain)
 GETTER(unsigned int, statx_dax_attr, r->obj.statx_dax_attr)
 GETTER(bool, xfs_reflink, r->obj.xfs_reflink)
 GETTER(bool, xfs_rmapbt, r->obj.xfs_rmapbt)

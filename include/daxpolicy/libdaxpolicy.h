@@ -137,6 +137,11 @@ enum {
 	 * file really gets (needs write permission; allocates and frees an
 	 * inode, nothing stays behind). */
 	DAXPOLICY_PROBE_TMPFILE = 1 << 1,
+	/* The hot-path verdict: statx and the cached mount and device facts
+	 * only. Implies NO_MMAP; the object's flag is not read (get_flag()
+	 * says -1, so no pending state is told) and daxpolicy_probe_fd()
+	 * leaves the report's path empty. */
+	DAXPOLICY_PROBE_FAST = 1 << 2,
 };
 
 /*

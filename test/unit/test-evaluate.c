@@ -26,19 +26,27 @@ static struct daxpolicy_report *baseline(enum daxpolicy_object_type type, int fl
 	r->obj.kernel_major = 6;
 	r->obj.kernel_minor = 1;
 	r->page_size = 4096;
-	strcpy(r->mount.target, "/mnt/pmem");
-	strcpy(r->mount.source, "/dev/pmem0");
-	strcpy(r->mount.fstype, "ext4");
-	r->mount.dax_mode = DAXPOLICY_DAX_MODE_INODE;
-	strcpy(r->device.name, "pmem0");
-	strcpy(r->device.kind, "pmem");
-	r->device.dax = 1;
-	r->device.sync = true;
-	strcpy(r->device.ns_name, "namespace0.0");
-	strcpy(r->device.ns_mode, "fsdax");
-	strcpy(r->device.ns_map, "dev");
-	r->device.ns_align = 2 << 20;
+	r->mount = dp_mount_new("/mnt/pmem", "/dev/pmem0", "ext4", "rw,relatime");
+	ck_assert_ptr_nonnull(r->mount);
+	ck_assert_int_eq(r->mount->dax_mode, DAXPOLICY_DAX_MODE_INODE);
+	r->device = dp_device_new();
+	ck_assert_ptr_nonnull(r->device);
+	strcpy(r->device->name, "pmem0");
+	strcpy(r->device->kind, "pmem");
+	r->device->dax = 1;
+	r->device->sync = true;
+	strcpy(r->device->ns_name, "namespace0.0");
+	strcpy(r->device->ns_mode, "fsdax");
+	strcpy(r->device->ns_map, "dev");
+	r->device->ns_align = 2 << 20;
 	return r;
+}
+
+static void set_fstype(struct daxpolicy_report *r, const char *fstype)
+{
+	free(r->mount->fstype);
+	r->mount->fstype = strdup(fstype);
+	ck_assert_ptr_nonnull(r->mount->fstype);
 }
 
 /* Reason codes, comma separated, in order. */
@@ -123,7 +131,7 @@ START_TEST(dax_always_with_redundant_flag)
 {
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_FILE, 1);
 
-	r->mount.dax_mode = DAXPOLICY_DAX_MODE_ALWAYS;
+	r->mount->dax_mode = DAXPOLICY_DAX_MODE_ALWAYS;
 	r->obj.dax_now = true;
 	EVAL_EXPECT(r, "active", 1, 1, "dax_flag_redundant");
 }
@@ -133,7 +141,7 @@ START_TEST(dax_always_not_effective)
 {
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_FILE, 0);
 
-	r->mount.dax_mode = DAXPOLICY_DAX_MODE_ALWAYS;
+	r->mount->dax_mode = DAXPOLICY_DAX_MODE_ALWAYS;
 	r->obj.dax_now = false;
 	EVAL_EXPECT(r, "unsupported", 0, 0, "dax_not_effective");
 }
@@ -143,8 +151,8 @@ START_TEST(dax_never_blocks)
 {
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_FILE, 1);
 
-	r->mount.dax_mode = DAXPOLICY_DAX_MODE_NEVER;
-	r->mount.dax_mode_explicit = true;
+	r->mount->dax_mode = DAXPOLICY_DAX_MODE_NEVER;
+	r->mount->dax_mode_explicit = true;
 	EVAL_EXPECT(r, "unsupported", 0, 0, "mount_dax_never");
 }
 END_TEST
@@ -153,9 +161,9 @@ START_TEST(tmpfs_not_capable)
 {
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_FILE, -1);
 
-	strcpy(r->mount.fstype, "tmpfs");
-	r->mount.dax_mode = DAXPOLICY_DAX_MODE_NONE;
-	strcpy(r->device.kind, "none");
+	set_fstype(r, "tmpfs");
+	r->mount->dax_mode = DAXPOLICY_DAX_MODE_NONE;
+	strcpy(r->device->kind, "none");
 	EVAL_EXPECT(r, "unsupported", 0, 0, "fs_not_dax_capable");
 }
 END_TEST
@@ -164,11 +172,11 @@ START_TEST(loop_device_not_pmem)
 {
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_FILE, 1);
 
-	strcpy(r->device.name, "loop3");
-	strcpy(r->device.kind, "loop");
-	r->device.ns_name[0] = r->device.ns_mode[0] = '\0';
-	r->device.dax = 0;
-	r->device.sync = false;
+	strcpy(r->device->name, "loop3");
+	strcpy(r->device->kind, "loop");
+	r->device->ns_name[0] = r->device->ns_mode[0] = '\0';
+	r->device->dax = 0;
+	r->device->sync = false;
 	ck_assert_int_eq(dp_evaluate(r), 0);
 	ck_assert_ptr_nonnull(strstr(r->reasons->message, "/dev/loop3"));
 	ck_assert_ptr_nonnull(strstr(r->reasons->message, "/mnt/pmem"));
@@ -180,15 +188,15 @@ START_TEST(raw_and_sector_namespaces)
 {
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_FILE, 1);
 
-	r->device.dax = 0;
-	strcpy(r->device.ns_mode, "raw");
+	r->device->dax = 0;
+	strcpy(r->device->ns_mode, "raw");
 	EVAL_EXPECT(r, "unsupported", 0, 0, "namespace_raw_mode");
 	r = baseline(DAXPOLICY_OBJECT_FILE, 1);
-	r->device.dax = 0;
-	strcpy(r->device.ns_mode, "sector");
+	r->device->dax = 0;
+	strcpy(r->device->ns_mode, "sector");
 	EVAL_EXPECT(r, "unsupported", 0, 0, "namespace_sector_mode");
 	r = baseline(DAXPOLICY_OBJECT_FILE, 1);
-	r->device.dax = 0;
+	r->device->dax = 0;
 	EVAL_EXPECT(r, "unsupported", 0, 0, "device_not_dax_capable");
 }
 END_TEST
@@ -209,8 +217,8 @@ START_TEST(virtio_pmem_no_map_sync)
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_FILE, 1);
 
 	r->obj.dax_now = true;
-	r->device.sync = false;
-	r->device.virtio_pmem = true;
+	r->device->sync = false;
+	r->device->virtio_pmem = true;
 	EVAL_EXPECT(r, "active", 1, 0, "async_dax_no_map_sync");
 }
 END_TEST
@@ -233,10 +241,10 @@ START_TEST(huge_needs_alignment)
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_FILE, 1);
 
 	r->obj.dax_now = true;
-	strcpy(r->device.name, "pmem0p1");
-	strcpy(r->device.disk, "pmem0");
-	r->device.start = 1 << 20;
-	r->device.ns_align = 4096;
+	strcpy(r->device->name, "pmem0p1");
+	strcpy(r->device->disk, "pmem0");
+	r->device->start = 1 << 20;
+	r->device->ns_align = 4096;
 	ck_assert_int_eq(dp_evaluate(r), 0);
 	ck_assert(!r->huge);
 	EVAL_EXPECT(r, "active", 1, 1, "partition_misaligned,namespace_align_small");
@@ -247,13 +255,13 @@ START_TEST(xfs_reflink_before_6_0)
 {
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_DIRECTORY, 1);
 
-	strcpy(r->mount.fstype, "xfs");
+	set_fstype(r, "xfs");
 	r->obj.xfs_reflink = true;
 	r->obj.kernel_major = 5;
 	r->obj.kernel_minor = 19;
 	EVAL_EXPECT(r, "unsupported", 0, 0, "reflink_incompatible");
 	r = baseline(DAXPOLICY_OBJECT_DIRECTORY, 1);
-	strcpy(r->mount.fstype, "xfs");
+	set_fstype(r, "xfs");
 	r->obj.xfs_reflink = true;
 	EVAL_EXPECT(r, "active", 1, 1, "");
 }
@@ -263,7 +271,7 @@ START_TEST(realtime_file)
 {
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_FILE, 1);
 
-	strcpy(r->mount.fstype, "xfs");
+	set_fstype(r, "xfs");
 	r->obj.realtime = true;
 	EVAL_EXPECT(r, "unsupported", 0, 0, "xfs_realtime_file");
 }
@@ -284,9 +292,9 @@ START_TEST(unreadable_sysfs_is_said)
 {
 	struct daxpolicy_report *r = baseline(DAXPOLICY_OBJECT_DIRECTORY, 1);
 
-	r->device.dax = -1;
-	r->device.damaged = true;
-	strcpy(r->device.damage, "queue/dax: Permission denied");
+	r->device->dax = -1;
+	r->device->damaged = true;
+	strcpy(r->device->damage, "queue/dax: Permission denied");
 	ck_assert_int_eq(dp_evaluate(r), 0);
 	ck_assert_ptr_nonnull(strstr(r->reasons->message, "queue/dax"));
 	EVAL_EXPECT(r, "active", 1, 1, "sysfs_unreadable");
