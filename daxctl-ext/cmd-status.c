@@ -25,6 +25,16 @@ static void print_brief(struct daxpolicy_report *r)
 	const char *sep = " -";
 
 	print_escaped(stdout, daxpolicy_report_get_path(r));
+	if (daxpolicy_report_get_type(r) == DAXPOLICY_OBJECT_DEVICE)
+		printf(": %s dax=%s map_sync=%s huge=%s (%s %s, namespace %s, mode %s)",
+		       daxpolicy_state_name(daxpolicy_report_get_state(r)),
+		       daxpolicy_report_get_dax(r) ? "yes" : "no",
+		       daxpolicy_report_get_map_sync(r) ? "yes" : "no",
+		       daxpolicy_report_get_huge(r) ? "yes" : "no",
+		       daxpolicy_report_get_device_kind(r), daxpolicy_report_get_device_name(r),
+		       daxpolicy_report_get_namespace(r)[0] ? daxpolicy_report_get_namespace(r) : "none",
+		       daxpolicy_report_get_namespace_mode(r)[0] ? daxpolicy_report_get_namespace_mode(r) : "none");
+	else
 	printf(": %s dax=%s map_sync=%s huge=%s (%s on %s, dax=%s)",
 	       daxpolicy_state_name(daxpolicy_report_get_state(r)),
 	       daxpolicy_report_get_dax(r) ? "yes" : "no",
@@ -92,9 +102,9 @@ static int list_mounts(struct daxpolicy_ctx *ctx, struct json_object *list,
 	return EXIT_OK;
 }
 
-/* nvdimm namespaces whose block device no mount uses. */
-static void list_unmounted_namespaces(struct json_object *list, struct json_object *disks,
-				      unsigned int flags, bool brief)
+/* nvdimm namespaces whose block device no mount uses, with their verdict. */
+static void list_unmounted_namespaces(struct daxpolicy_ctx *ctx, struct json_object *list,
+				      struct json_object *disks, unsigned int flags, bool brief)
 {
 	struct ndctl_namespace *ndns;
 	struct ndctl_region *region;
@@ -106,35 +116,21 @@ static void list_unmounted_namespaces(struct json_object *list, struct json_obje
 	ndctl_set_log_priority(nctx, 0);
 	ndctl_bus_foreach(nctx, bus) ndctl_region_foreach(bus, region)
 	ndctl_namespace_foreach(region, ndns) {
-		struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
-		struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
-		const char *blk = pfn ? ndctl_pfn_get_block_device(pfn) :
-				  btt ? ndctl_btt_get_block_device(btt) :
-				  ndctl_namespace_get_block_device(ndns);
-		struct json_object *o;
-		static const char *const modes[] = { "fsdax", "sector", "raw", "devdax" };
-		enum ndctl_namespace_mode mode = ndctl_namespace_get_mode(ndns);
-		const char *mode_name = (unsigned int)mode < 4 ? modes[mode] : "unknown";
+		struct daxpolicy_report *r;
+		const char *disk;
 
-		if (ndctl_namespace_get_size(ndns) == 0 || !ndctl_namespace_is_enabled(ndns))
+		if (ndctl_namespace_get_size(ndns) == 0)
+			continue;   /* an idle seed namespace */
+		if (daxpolicy_probe_device(ctx, ndctl_namespace_get_devname(ndns), 0, &r) < 0)
 			continue;
-		if (blk && blk[0] && json_object_object_get_ex(disks, blk, NULL))
-			continue;
-		if (brief) {
-			printf("%s: not mounted, mode %s, block device %s\n",
-			       ndctl_namespace_get_devname(ndns), mode_name,
-			       blk && blk[0] ? blk : "none");
-			continue;
+		disk = daxpolicy_report_get_device_name(r);
+		if (!disk[0] || !json_object_object_get_ex(disks, disk, NULL)) {
+			if (brief)
+				print_brief(r);
+			else
+				json_object_array_add(list, report_to_json(r, flags));
 		}
-		o = json_object_new_object();
-		json_object_object_add(o, "namespace", json_object_new_string(ndctl_namespace_get_devname(ndns)));
-		json_object_object_add(o, "type", json_object_new_string("namespace"));
-		json_object_object_add(o, "mode", json_object_new_string(mode_name));
-		json_object_object_add(o, "blockdev", blk && blk[0] ? json_object_new_string(blk) : NULL);
-		json_object_object_add(o, "size", json_size(ndctl_namespace_get_size(ndns), flags));
-		json_object_object_add(o, "region", json_object_new_string(ndctl_region_get_devname(region)));
-		json_object_object_add(o, "mounted", json_object_new_boolean(0));
-		json_object_array_add(list, o);
+		daxpolicy_report_free(r);
 	}
 	ndctl_unref(nctx);
 }
@@ -172,7 +168,7 @@ int cmd_status(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		struct json_object *disks = json_object_new_object();
 
 		rc = list_mounts(ctx, list, disks, flags, brief);
-		list_unmounted_namespaces(list, disks, flags, brief);
+		list_unmounted_namespaces(ctx, list, disks, flags, brief);
 		json_object_put(disks);
 	}
 	for (int i = optind; i < argc; i++) {

@@ -140,6 +140,7 @@ static struct json_object *device_to_json(struct daxpolicy_report *r, unsigned i
 		add(d, "start", json_size(daxpolicy_report_get_device_start(r), flags));
 	}
 	add_str_if(d, "slaves", daxpolicy_report_get_device_slaves(r));
+	add_str_if(d, "dax_dev", daxpolicy_report_get_device_dax_dev(r));
 	if (daxpolicy_report_get_namespace(r)[0]) {
 		add(d, "namespace", json_object_new_string(daxpolicy_report_get_namespace(r)));
 		add(d, "mode", json_object_new_string(daxpolicy_report_get_namespace_mode(r)));
@@ -193,7 +194,8 @@ struct json_object *report_to_json(struct daxpolicy_report *r, unsigned int flag
 	add(o, "policy", flag < 0 ? NULL : json_object_new_string(flag ? "direct" : "none"));
 	add(o, "flag", flag < 0 ? NULL : json_object_new_boolean(flag));
 	add(o, "requested_by", requested_by ? json_object_new_string(requested_by) : NULL);
-	add(o, "mount", mount_to_json(r, flags));
+	if (daxpolicy_report_get_type(r) != DAXPOLICY_OBJECT_DEVICE)
+		add(o, "mount", mount_to_json(r, flags));
 	add(o, "device", device_to_json(r, flags));
 	kernel = json_object_new_object();
 	add(kernel, "statx_dax", json_object_new_boolean(daxpolicy_report_get_statx_dax_attr(r) != 0));

@@ -2,6 +2,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <daxpolicy/libdaxpolicy.h>
@@ -19,11 +23,32 @@ void print_escaped(FILE *out, const char *s)
 	}
 }
 
+/* Block device nodes and nvdimm namespace names get a device verdict. */
+static int probe_any(struct daxpolicy_ctx *ctx, const char *path, unsigned int flags,
+		     struct daxpolicy_report **report)
+{
+	char real[PATH_MAX];
+	const char *base;
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode) && realpath(path, real)) {
+		/* /dev/mapper/x -> dm-0; name it as the user did when we can. */
+		base = strrchr(real, '/');
+		base = base ? base + 1 : real;
+		if (strncmp(path, "/dev/", 5) == 0 && strcmp(path + 5, base) == 0)
+			base = path;
+		return daxpolicy_probe_device(ctx, base, flags, report);
+	}
+	if (strncmp(path, "namespace", 9) == 0 && access(path, F_OK) != 0)
+		return daxpolicy_probe_device(ctx, path, flags, report);
+	return daxpolicy_probe_path(ctx, path, flags, report);
+}
+
 struct daxpolicy_report *probe_or_complain(struct daxpolicy_ctx *ctx, const char *cmd,
 					   const char *path, unsigned int flags)
 {
 	struct daxpolicy_report *report = NULL;
-	int rc = daxpolicy_probe_path(ctx, path, flags, &report);
+	int rc = probe_any(ctx, path, flags, &report);
 
 	if (rc == 0)
 		return report;

@@ -57,22 +57,20 @@ static int device_blockers(struct daxpolicy_report *r, bool *blocked)
 		return 0;   /* unknown: sysfs_unreadable says so, do not guess */
 	*blocked = true;
 	dev_label(d, label, sizeof(label));
+	if (m->target[0])
+		dp_snprintf(label + strlen(label), sizeof(label) - strlen(label), " under %s", m->target);
 	if (strcmp(d->ns_mode, "raw") == 0)
-		ADD("namespace_raw_mode", "%s under %s is in raw mode, which cannot do DAX",
-		    label, m->target);
+		ADD("namespace_raw_mode", "%s is in raw mode, which cannot do DAX", label);
 	else if (strcmp(d->ns_mode, "sector") == 0)
-		ADD("namespace_sector_mode", "%s under %s is in sector (BTT) mode, which cannot do DAX",
-		    label, m->target);
+		ADD("namespace_sector_mode", "%s is in sector (BTT) mode, which cannot do DAX", label);
 	else if (strcmp(d->kind, "pmem") == 0)
-		ADD("device_not_dax_capable", "%s under %s is not DAX-capable (queue/dax is 0)",
-		    label, m->target);
+		ADD("device_not_dax_capable", "%s is not DAX-capable (queue/dax is 0)", label);
 	else if (strcmp(d->kind, "dm") == 0)
 		ADD("device_not_dax_capable",
-		    "device-mapper device %s under %s is not DAX-capable (queue/dax is 0; over %s)",
-		    label, m->target, d->slaves[0] ? d->slaves : "no device");
+		    "device-mapper device %s is not DAX-capable (queue/dax is 0; over %s)",
+		    label, d->slaves[0] ? d->slaves : "no device");
 	else
-		ADD("device_not_pmem", "%s under %s is a %s device, not persistent memory",
-		    label, m->target, d->kind);
+		ADD("device_not_pmem", "%s is a %s device, not persistent memory", label, d->kind);
 	return 0;
 }
 
@@ -164,6 +162,32 @@ static int map_sync_facts(struct daxpolicy_report *r, bool capable)
 	return 0;
 }
 
+/* A device or namespace on its own: can it hold DAX files? */
+static int evaluate_device(struct daxpolicy_report *r)
+{
+	const struct dp_device *d = r->device;
+	bool blocked = false;
+
+	if (d->needs_module[0]) {
+		blocked = true;
+		ADD("module_missing", "%s needs the kernel module %s, which is not loaded",
+		    d->ns_name, d->needs_module);
+	} else if (strcmp(d->kind, "none") == 0 && d->ns_name[0]) {
+		blocked = true;
+		ADD("namespace_disabled", "%s (%s mode) has no block device", d->ns_name, d->ns_mode);
+	}
+	if (strcmp(d->kind, "devdax") == 0)
+		ADD("namespace_devdax_mode", "%s is in devdax mode: character device /dev/%s, no filesystem",
+		    d->ns_name, d->dax_dev[0] ? d->dax_dev : "(none)");
+	else if (!blocked && device_blockers(r, &blocked) < 0)
+		return -ENOMEM;
+	r->dax = !blocked && d->dax == 1;
+	r->state = r->dax ? DAXPOLICY_STATE_ACTIVE : DAXPOLICY_STATE_UNSUPPORTED;
+	if (map_sync_facts(r, !blocked) < 0 || huge_facts(r, !blocked) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int dp_evaluate(struct daxpolicy_report *r)
 {
 	const struct dp_object *o = &r->obj;
@@ -172,6 +196,8 @@ int dp_evaluate(struct daxpolicy_report *r)
 
 	dp_report_clear_reasons(r);
 	r->huge = false;
+	if (o->type == DAXPOLICY_OBJECT_DEVICE)
+		return evaluate_device(r);
 	if (o->type == DAXPOLICY_OBJECT_OTHER) {
 		ADD("not_regular_file", "%s is neither a regular file nor a directory", r->path);
 		r->state = DAXPOLICY_STATE_UNSUPPORTED;

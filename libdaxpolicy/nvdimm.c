@@ -8,8 +8,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <daxctl/libdaxctl.h>
 #include <ndctl/libndctl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "private.h"
 
@@ -43,6 +46,7 @@ static void fill(struct dp_device *dev, struct ndctl_bus *bus,
 		 struct ndctl_region *region, struct ndctl_namespace *ndns)
 {
 	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
+	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
 	const char *provider = ndctl_bus_get_provider(bus);
 
 	dp_snprintf(dev->ns_name, sizeof(dev->ns_name), "%s", ndctl_namespace_get_devname(ndns));
@@ -51,13 +55,23 @@ static void fill(struct dp_device *dev, struct ndctl_bus *bus,
 	dp_snprintf(dev->region, sizeof(dev->region), "%s", ndctl_region_get_devname(region));
 	dp_snprintf(dev->persistence_domain, sizeof(dev->persistence_domain), "%s",
 		    domain_name(ndctl_region_get_persistence_domain(region)));
-	dev->ns_size = ndctl_namespace_get_size(ndns);
+	/* Like 'ndctl list': the usable size, after the fsdax page map. */
+	dev->ns_size = pfn ? ndctl_pfn_get_size(pfn) : ndctl_namespace_get_size(ndns);
 	if (pfn) {
 		dev->ns_align = ndctl_pfn_get_align(pfn);
 		dp_snprintf(dev->ns_map, sizeof(dev->ns_map), "%s",
 			    ndctl_pfn_get_location(pfn) == NDCTL_PFN_LOC_RAM ? "mem" : "dev");
-		if (!dev->ns_size)
-			dev->ns_size = ndctl_pfn_get_size(pfn);
+	}
+	if (dax) {
+		struct daxctl_region *dregion = ndctl_dax_get_daxctl_region(dax);
+		struct daxctl_dev *ddev = dregion ? daxctl_dev_get_first(dregion) : NULL;
+
+		dev->ns_align = ndctl_dax_get_align(dax);
+		dp_snprintf(dev->ns_map, sizeof(dev->ns_map), "%s",
+			    ndctl_dax_get_location(dax) == NDCTL_PFN_LOC_RAM ? "mem" : "dev");
+		dev->ns_size = ndctl_dax_get_size(dax);
+		if (ddev)
+			dp_snprintf(dev->dax_dev, sizeof(dev->dax_dev), "%s", daxctl_dev_get_devname(ddev));
 	}
 	/* virtio-pmem regions are asynchronous: DAX without MAP_SYNC. */
 	dev->virtio_pmem = provider && strstr(provider, "virtio") != NULL;
@@ -99,4 +113,88 @@ out:
 	if (rc == -ENOENT)
 		dbg(ctx, "%s: no nvdimm namespace has this block device", disk);
 	return rc;
+}
+
+/* The block device of a namespace: its pfn's (fsdax), btt's (sector) or its
+ * own (raw); NULL for devdax or when the driver is not bound. */
+static const char *namespace_block_device(struct ndctl_namespace *ndns)
+{
+	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
+	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
+	const char *name = pfn ? ndctl_pfn_get_block_device(pfn) :
+			   btt ? ndctl_btt_get_block_device(btt) :
+			   ndctl_namespace_get_block_device(ndns);
+
+	return name && name[0] ? name : NULL;
+}
+
+int dp_nvdimm_namespace(struct daxpolicy_ctx *ctx, const char *ns, struct dp_device *dev)
+{
+	struct ndctl_namespace *ndns;
+	struct ndctl_region *region;
+	struct ndctl_ctx *nctx;
+	struct ndctl_bus *bus;
+	char blk[64] = "", text[32];
+	unsigned int maj, min;
+	int rc;
+
+	rc = ndctl_new(&nctx);
+	if (rc < 0)
+		return rc;
+	ndctl_set_log_priority(nctx, 0);
+	rc = -ENOENT;
+	ndctl_bus_foreach(nctx, bus) ndctl_region_foreach(bus, region)
+	ndctl_namespace_foreach(region, ndns) {
+		const char *name;
+
+		if (strcmp(ndctl_namespace_get_devname(ndns), ns) != 0)
+			continue;
+		fill(dev, bus, region, ndns);
+		name = namespace_block_device(ndns);
+		if (name)
+			dp_snprintf(blk, sizeof(blk), "%s", name);
+		else if (strcmp(dev->ns_mode, "fsdax") == 0 || strcmp(dev->ns_mode, "raw") == 0)
+			strcpy(dev->needs_module, "nd_pmem");
+		else if (strcmp(dev->ns_mode, "sector") == 0)
+			strcpy(dev->needs_module, "nd_btt");
+		else if (strcmp(dev->ns_mode, "devdax") == 0 && !dev->dax_dev[0])
+			strcpy(dev->needs_module, "device_dax");
+		rc = 0;
+		goto out;
+	}
+out:
+	ndctl_unref(nctx);
+	if (rc < 0)
+		return rc;
+	if (dev->needs_module[0]) {
+		enum dp_module_state st = dp_module_state(ctx, dev->needs_module);
+
+		if (st == DP_MODULE_LOADED || st == DP_MODULE_BUILTIN)
+			dev->needs_module[0] = '\0';   /* loaded, just not bound */
+	}
+	if (strcmp(dev->ns_mode, "devdax") == 0) {
+		strcpy(dev->kind, "devdax");
+		dp_snprintf(dev->name, sizeof(dev->name), "%s", dev->dax_dev);
+		dev->dax = dev->dax_dev[0] ? 1 : 0;
+		dev->sync = dev->dax == 1 && !dev->virtio_pmem;
+		return 0;
+	}
+	if (!blk[0]) {
+		strcpy(dev->kind, "none");
+		dev->dax = 0;
+		return 0;
+	}
+	/* The block device's own facts (queue/dax, partitions ...). */
+	if (dp_read_attr(ctx, text, sizeof(text), "/sys/block/%s/dev", blk) > 0 &&
+	    sscanf(text, "%u:%u", &maj, &min) == 2) {
+		int refcount = dev->refcount;
+
+		dp_device_read(ctx, makedev(maj, min), dev);
+		dev->refcount = refcount;
+	} else {
+		dp_snprintf(dev->name, sizeof(dev->name), "%s", blk);
+		strcpy(dev->kind, "pmem");
+		dev->dax = -1;
+	}
+	return 0;
 }

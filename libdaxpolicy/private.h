@@ -145,6 +145,8 @@ struct dp_device {
 	uint64_t ns_size;
 	char region[64];
 	char persistence_domain[32];
+	char dax_dev[64];         /* devdax: the character device (dax0.0) */
+	char needs_module[32];    /* a module the namespace needs, not loaded */
 	bool damaged;             /* some sysfs attribute was unreadable */
 	char damage[256];         /* which one, for the reason message */
 };
@@ -164,6 +166,21 @@ void dp_device_cache_free(struct dp_device_cache *cache);
 /* Fill the ns_* fields of @dev for the pmem disk named @disk. 0, or -ENOENT
  * when no namespace has that block device. */
 int dp_nvdimm_lookup(struct daxpolicy_ctx *ctx, const char *disk, struct dp_device *dev);
+/* Fill @dev for the namespace named @ns (namespace0.0), with its block
+ * device's facts when it has one. 0, or -ENOENT when there is no such
+ * namespace. */
+int dp_nvdimm_namespace(struct daxpolicy_ctx *ctx, const char *ns, struct dp_device *dev);
+
+/* ---- modules.c: kernel modules through libkmod ---- */
+
+enum dp_module_state {
+	DP_MODULE_LOADED,
+	DP_MODULE_BUILTIN,
+	DP_MODULE_AVAILABLE,     /* installed, not loaded */
+	DP_MODULE_MISSING,       /* not installed for this kernel */
+	DP_MODULE_UNKNOWN,
+};
+enum dp_module_state dp_module_state(struct daxpolicy_ctx *ctx, const char *name);
 
 /* ---- reasons.c: the reason catalogue ---- */
 

@@ -288,3 +288,47 @@ DAXPOLICY_EXPORT int daxpolicy_probe_path(struct daxpolicy_ctx *ctx, const char 
 	close(fd);
 	return rc;
 }
+
+DAXPOLICY_EXPORT int daxpolicy_probe_device(struct daxpolicy_ctx *ctx, const char *name,
+					    unsigned int flags, struct daxpolicy_report **report)
+{
+	struct daxpolicy_report *r;
+	const char *base;
+	char text[32];
+	unsigned int maj, min;
+	int rc;
+
+	if (!ctx || !name || !report)
+		return -EINVAL;
+	base = strncmp(name, "/dev/", 5) == 0 ? name + 5 : name;
+	if (!base[0] || strchr(base, '/'))
+		return -ENOENT;
+	r = dp_report_new(name);
+	if (!r)
+		return -ENOMEM;
+	r->obj.type = DAXPOLICY_OBJECT_DEVICE;
+	r->page_size = (unsigned long)sysconf(_SC_PAGESIZE);
+	r->device = dp_device_new();
+	if (!r->device) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	if (strncmp(base, "namespace", 9) == 0) {
+		rc = dp_nvdimm_namespace(ctx, base, r->device);
+	} else if (dp_read_attr(ctx, text, sizeof(text), "/sys/class/block/%s/dev", base) > 0 &&
+		   sscanf(text, "%u:%u", &maj, &min) == 2) {
+		dp_device_read(ctx, makedev(maj, min), r->device);
+		rc = 0;
+	} else {
+		rc = -ENOENT;
+	}
+	if (rc == 0)
+		rc = dp_evaluate(r);
+	if (rc < 0)
+		goto fail;
+	*report = r;
+	return 0;
+fail:
+	daxpolicy_report_free(r);
+	return rc;
+}

@@ -72,6 +72,10 @@ static const struct reason_def catalogue[] = {
 	  "ext2 DAX is deprecated since Linux 6.16; move the data to ext4 or xfs" },
 	{ "namespace_map_mem", I,
 	  "the namespace's page map lives in system RAM (map=mem); map=dev keeps it on the device and saves RAM" },
+	{ "namespace_devdax_mode", I,
+	  "device DAX has no filesystem: map the character device directly, or reconfigure to fsdax (ndctl create-namespace -f -e NAMESPACE -m fsdax) for files" },
+	{ "namespace_disabled", E,
+	  "enable the namespace (ndctl enable-namespace NAMESPACE) or bind its driver" },
 };
 #undef E
 #undef W

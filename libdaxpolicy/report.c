@@ -79,6 +79,7 @@ GETTER(unsigned long long, device_start, r->device->start)
 GETTER(int, device_dax, r->device->dax)
 GETTER(bool, device_sync, r->device->sync)
 GETTER(const char *, device_slaves, r->device->slaves)
+GETTER(const char *, device_dax_dev, r->device->dax_dev)
 GETTER(const char *, namespace, r->device->ns_name)
 GETTER(const char *, namespace_mode, r->device->ns_mode)
 GETTER(unsigned long, namespace_align, r->device->ns_align)
@@ -141,7 +142,7 @@ DAXPOLICY_EXPORT const char *daxpolicy_dax_mode_name(enum daxpolicy_dax_mode mod
 
 DAXPOLICY_EXPORT const char *daxpolicy_object_type_name(enum daxpolicy_object_type type)
 {
-	static const char *const names[] = { "file", "directory", "other" };
+	static const char *const names[] = { "file", "directory", "other", "device" };
 
-	return (unsigned int)type < 3 ? names[type] : "unknown";
+	return (unsigned int)type < 4 ? names[type] : "unknown";
 }

@@ -106,6 +106,8 @@ enum daxpolicy_object_type {
 	DAXPOLICY_OBJECT_FILE = 0,       /* regular file */
 	DAXPOLICY_OBJECT_DIRECTORY,      /* directory: verdict for new files */
 	DAXPOLICY_OBJECT_OTHER,          /* device node, socket, ... */
+	DAXPOLICY_OBJECT_DEVICE,         /* a block device or nvdimm namespace
+					    (daxpolicy_probe_device()) */
 };
 
 enum daxpolicy_severity {
@@ -166,6 +168,20 @@ int daxpolicy_probe_fd(struct daxpolicy_ctx *ctx, int fd, unsigned int flags,
 		       struct daxpolicy_report **report);
 void daxpolicy_report_free(struct daxpolicy_report *report);
 
+/*
+ * daxpolicy_probe_device - can this device hold DAX files?
+ * @name: a block device ("pmem0", "/dev/pmem0p1", "dm-0") or an nvdimm
+ *	namespace ("namespace0.0", also when it has no block device, as in
+ *	devdax mode or when its driver module is not loaded).
+ *
+ * The report's dax says whether the device is DAX-capable, map_sync whether
+ * it is synchronous, huge whether 2 MiB mappings are possible; the reasons
+ * say why not (raw or sector mode, a missing module, ...). The mount getters
+ * return "". -ENOENT when there is no such device or namespace.
+ */
+int daxpolicy_probe_device(struct daxpolicy_ctx *ctx, const char *name,
+			   unsigned int flags, struct daxpolicy_report **report);
+
 /* The verdict. */
 const char *daxpolicy_report_get_path(struct daxpolicy_report *report);
 enum daxpolicy_object_type daxpolicy_report_get_type(struct daxpolicy_report *report);
@@ -205,6 +221,8 @@ unsigned long long daxpolicy_report_get_device_start(struct daxpolicy_report *re
 int daxpolicy_report_get_device_dax(struct daxpolicy_report *report);
 /* The device is synchronous (MAP_SYNC capable): false for virtio-pmem. */
 bool daxpolicy_report_get_device_sync(struct daxpolicy_report *report);
+/* The device-dax character device of a devdax namespace (dax0.0), or "". */
+const char *daxpolicy_report_get_device_dax_dev(struct daxpolicy_report *report);
 /* The pmem disks under a device-mapper device, space separated. */
 const char *daxpolicy_report_get_device_slaves(struct daxpolicy_report *report);
 
