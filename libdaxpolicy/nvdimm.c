@@ -62,6 +62,8 @@ static void fill(struct dp_device *dev, struct ndctl_bus *bus,
 		dp_snprintf(dev->ns_map, sizeof(dev->ns_map), "%s",
 			    ndctl_pfn_get_location(pfn) == NDCTL_PFN_LOC_RAM ? "mem" : "dev");
 	}
+	else if (!dax && strcmp(dev->ns_mode, "fsdax") == 0)
+		strcpy(dev->ns_map, "mem");   /* no pfn device: page map in RAM */
 	if (dax) {
 		struct daxctl_region *dregion = ndctl_dax_get_daxctl_region(dax);
 		struct daxctl_dev *ddev = dregion ? daxctl_dev_get_first(dregion) : NULL;

@@ -1,0 +1,4 @@
+# shellcheck shell=sh disable=SC2034
+# Label-less NVDIMM left in raw mode: no DAX, silent and loud fallbacks.
+DEVICES="nvdimm:1G"
+SCENARIOS="raw-mode"

@@ -1,0 +1,222 @@
+# shellcheck shell=sh disable=SC2034
+# Guest-side test library (busybox ash), sourced by /init and by every
+# scenario script.
+#
+# A scenario declares how many checks it will report, then reports each one:
+#
+#   . /usr/share/daxtest/lib.sh
+#   plan 2
+#   check mount mount -o dax=always /dev/pmem0 /mnt/pmem
+#   check_eq statx dax=1 "$(daxtest statx-dax /mnt/pmem/f)"
+#
+# Result lines start with "@@DAXTEST " and go to file descriptor 9 (the
+# second serial port, opened by /init) and to stdout (the console), e.g.
+#   @@DAXTEST plan dax-always-ext4 7
+#   @@DAXTEST pass dax-always-ext4/mount
+#   @@DAXTEST fail dax-always-ext4/statx expected 'dax=1', got 'dax=0'
+#   @@DAXTEST skip dax-admin-version/version dax-admin is not installed
+# The host counts a planned check that never got reported as a failure.
+
+DAXTEST_TAG='@@DAXTEST'
+DAXTEST_STATE=/run/daxtest/state
+DAXTEST_SHARE=/usr/share/daxtest
+: "${SCENARIO:=manual}"
+
+_emit() {
+	printf '%s %s\n' "$DAXTEST_TAG" "$*"
+	printf '%s %s\n' "$DAXTEST_TAG" "$*" 2>/dev/null >&9
+}
+
+_oneline() {
+	printf '%s' "$*" | tr '\n\r\t' '   ' | cut -c1-400
+}
+
+# Free-form progress on the console.
+log() {
+	printf '[%s] %s\n' "$SCENARIO" "$*"
+}
+
+plan() {
+	_emit plan "$SCENARIO" "$1"
+}
+
+pass() {
+	_emit pass "$SCENARIO/$1"
+	return 0
+}
+
+fail() {
+	_name=$1
+	shift
+	_emit fail "$SCENARIO/$_name" "$(_oneline "$*")"
+	return 1
+}
+
+skip() {
+	_name=$1
+	shift
+	_emit skip "$SCENARIO/$_name" "$(_oneline "$*")"
+	return 0
+}
+
+# Run a command and log it with its output; returns its exit status.
+run() {
+	log "+ $*"
+	"$@"
+}
+
+# check NAME CMD...: passes when CMD exits 0.
+check() {
+	_name=$1
+	shift
+	log "check $_name: $*"
+	_out=$("$@" 2>&1)
+	_rc=$?
+	[ -n "$_out" ] && printf '%s\n' "$_out" | sed 's/^/    /'
+	if [ $_rc -eq 0 ]; then
+		pass "$_name"
+	else
+		fail "$_name" "'$*' exited $_rc: $_out"
+	fi
+}
+
+# check_fails NAME CMD...: passes when CMD exits non-zero.
+check_fails() {
+	_name=$1
+	shift
+	log "check $_name (must fail): $*"
+	_out=$("$@" 2>&1)
+	_rc=$?
+	[ -n "$_out" ] && printf '%s\n' "$_out" | sed 's/^/    /'
+	if [ $_rc -ne 0 ]; then
+		pass "$_name"
+	else
+		fail "$_name" "'$*' unexpectedly succeeded: $_out"
+	fi
+}
+
+check_eq() {
+	log "check $1: '$3' = '$2'"
+	if [ "$3" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected '$2', got '$3'"
+	fi
+}
+
+# check_contains NAME NEEDLE TEXT (fixed string)
+check_contains() {
+	log "check $1: contains '$2'"
+	case $3 in
+	*"$2"*) pass "$1" ;;
+	*) fail "$1" "'$2' not found in: $3" ;;
+	esac
+}
+
+# check_lacks NAME NEEDLE TEXT (fixed string)
+check_lacks() {
+	log "check $1: lacks '$2'"
+	case $3 in
+	*"$2"*) fail "$1" "'$2' unexpectedly found in: $3" ;;
+	*) pass "$1" ;;
+	esac
+}
+
+# check_match NAME ERE TEXT
+check_match() {
+	log "check $1: matches /$2/"
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		pass "$1"
+	else
+		fail "$1" "no match for /$2/ in: $3"
+	fi
+}
+
+# State shared between the scenarios of one boot.
+state_set() {
+	mkdir -p "${DAXTEST_STATE%/*}"
+	{ grep -v "^$1=" "$DAXTEST_STATE" 2>/dev/null; echo "$1=$2"; } >"$DAXTEST_STATE.new"
+	mv "$DAXTEST_STATE.new" "$DAXTEST_STATE"
+}
+
+state_get() {
+	sed -n "s/^$1=//p" "$DAXTEST_STATE" 2>/dev/null | tail -n 1
+}
+
+# ndctl prints an object for one result and an array for several.
+nd_list() {
+	ndctl list "$@" | jq -c 'if type == "array" then .[] else . end'
+}
+
+# ns_field NAMESPACE FIELD: one field of "ndctl list -N" for a namespace.
+ns_field() {
+	ndctl list -N -n "$1" | jq -r "if type == \"array\" then .[0] else . end | .$2 // empty"
+}
+
+sysfs() {
+	cat "$1" 2>/dev/null || echo "(unreadable: $1)"
+}
+
+# Block device name (pmem0) of a device node or partition (pmem0p1).
+bdev_name() {
+	_b=${1#/dev/}
+	echo "$_b"
+}
+
+# The whole-disk name behind a block device (pmem0p1 -> pmem0).
+bdev_disk() {
+	_b=$(bdev_name "$1")
+	if [ -e "/sys/class/block/$_b/partition" ]; then
+		_p=$(readlink -f "/sys/class/block/$_b/..")
+		echo "${_p##*/}"
+	else
+		echo "$_b"
+	fi
+}
+
+wait_for() {
+	_i=0
+	while [ ! -e "$1" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt $((${2:-10} * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+# make_fs FS DEVICE: a filesystem with the page-sized blocks DAX needs.
+make_fs() {
+	case $1 in
+	ext4) run mkfs.ext4 -q -F -b 4096 "$2" ;;
+	xfs) run mkfs.xfs -q -f "$2" ;;
+	*) echo "make_fs: unknown filesystem $1" >&2; return 2 ;;
+	esac
+}
+
+# Fields of /proc/self/mountinfo for a mount point.
+mnt_fstype() {
+	awk -v m="$1" '$5 == m { for (i = 7; $i != "-"; i++); t = $(i + 1) } END { print t }' /proc/self/mountinfo
+}
+
+mnt_superopts() {
+	awk -v m="$1" '$5 == m { for (i = 7; $i != "-"; i++); o = $(i + 3) } END { print o }' /proc/self/mountinfo
+}
+
+mnt_source() {
+	awk -v m="$1" '$5 == m { for (i = 7; $i != "-"; i++); s = $(i + 2) } END { print s }' /proc/self/mountinfo
+}
+
+# Kernel messages since the last dmesg_mark.
+dmesg_mark() {
+	DMESG_MARK=$(dmesg | wc -l)
+}
+
+dmesg_since() {
+	dmesg | tail -n +$((${DMESG_MARK:-0} + 1))
+}
+
+# Unmount whatever a scenario left mounted below /mnt.
+unmount_all() {
+	for _m in $(awk '$5 ~ /^\/mnt\// { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount "$_m" 2>/dev/null || umount -l "$_m"
+	done
+}

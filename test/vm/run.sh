@@ -1,0 +1,73 @@
+#!/bin/bash
+# Run the VM test tier: boot a stock Debian kernel under QEMU with emulated
+# persistent memory, once per group, and report every check.
+#
+#   test/vm/run.sh BUILD [GROUP...]
+#
+# BUILD is the build tree; the project is expected to be installed with
+# DESTDIR=$BUILD/vm/stage (whatever is there is copied into the guest).
+# GROUP names test/vm/groups/GROUP.sh; no GROUP runs them all.
+#
+# Output: one "PASS: vm/<group>/<check>", "FAIL: ...: detail" or
+# "SKIP: ...: reason" line per check and a final "vm: N passed, N failed,
+# N skipped".  Exit status 0 when nothing failed, 1 otherwise, 77 when the
+# tier cannot run on this host.  See vm-common.sh for environment variables.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=vm-common.sh
+. "$here/vm-common.sh"
+
+usage() {
+	echo "usage: $0 BUILD [GROUP...]" >&2
+	echo "groups: $(cd "$here/groups" && ls -- *.sh | sed 's/\.sh$//' | tr '\n' ' ')" >&2
+	exit 2
+}
+
+[ $# -ge 1 ] || usage
+case $1 in -h | --help) usage ;; esac
+tier_start=$(vm_now)
+vm_setup "$1" || exit 2
+shift
+
+groups=()
+if [ $# -eq 0 ]; then
+	for f in "$here"/groups/*.sh; do
+		g=${f##*/}
+		groups+=("${g%.sh}")
+	done
+else
+	for g in "$@"; do
+		[ -f "$here/groups/$g.sh" ] || { echo "vm: no group '$g'" >&2; usage; }
+		groups+=("$g")
+	done
+fi
+
+vm_prepare
+rc=$?
+if [ $rc -eq 2 ]; then
+	exit 2
+elif [ $rc -ne 0 ]; then
+	echo "SKIP: vm: $VM_SKIP_REASON"
+	echo "vm: 0 passed, 0 failed, 1 skipped"
+	exit 77
+fi
+echo "# vm: kernel $VM_KVER ($VM_KPKG), accel $VM_ACCEL, prepared in $(vm_elapsed "$tier_start")s"
+
+for g in "${groups[@]}"; do
+	if ! vm_load_group "$here/groups/$g.sh"; then
+		vm_result FAIL "vm/$g/group" "cannot load $here/groups/$g.sh"
+		continue
+	fi
+	if ! vm_boot "$g"; then
+		vm_result FAIL "vm/$g/boot" "cannot set up the guest"
+		continue
+	fi
+	vm_report "$g"
+	echo "# vm/$g: ${VM_BOOT_SECONDS}s, log $VM_LOGS/$g.log"
+done
+
+echo "# vm: total wall time $(vm_elapsed "$tier_start")s (accel $VM_ACCEL)"
+echo "vm: $VM_PASS passed, $VM_FAIL failed, $VM_SKIP skipped"
+[ "$VM_FAIL" -eq 0 ]
