@@ -5,5 +5,9 @@ DEVICES="nvdimm:1G"
 SCENARIOS="ns-fsdax-labelless
 	dax-always:ext4 dax-always:xfs
 	dax-inode:ext4 dax-inode:xfs
+	status:ext4:always status:ext4:inode status:ext4:never
+	status:xfs:always status:xfs:inode status:xfs:never
+	status-1k=status:ext4:inode:1k status-pending:ext4 status-pending:xfs
 	partition:1M partition-ext4=dax-always:ext4
-	dax-admin-version"
+	dax-admin-version
+	status-partition=status-device:active:partition_misaligned:ext4:always"
