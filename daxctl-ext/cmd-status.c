@@ -19,30 +19,31 @@
 #include "json.h"
 #include "probe-paths.h"
 
+static const char *or_none(const char *s)
+{
+	return s[0] ? s : "none";
+}
+
 static void print_brief(struct daxpolicy_report *r)
 {
 	struct daxpolicy_reason *reason;
 	const char *sep = " -";
 
 	print_escaped(stdout, daxpolicy_report_get_path(r));
-	if (daxpolicy_report_get_type(r) == DAXPOLICY_OBJECT_DEVICE)
-		printf(": %s dax=%s map_sync=%s huge=%s (%s %s, namespace %s, mode %s)",
-		       daxpolicy_state_name(daxpolicy_report_get_state(r)),
-		       daxpolicy_report_get_dax(r) ? "yes" : "no",
-		       daxpolicy_report_get_map_sync(r) ? "yes" : "no",
-		       daxpolicy_report_get_huge(r) ? "yes" : "no",
-		       daxpolicy_report_get_device_kind(r), daxpolicy_report_get_device_name(r),
-		       daxpolicy_report_get_namespace(r)[0] ? daxpolicy_report_get_namespace(r) : "none",
-		       daxpolicy_report_get_namespace_mode(r)[0] ? daxpolicy_report_get_namespace_mode(r) : "none");
-	else
-	printf(": %s dax=%s map_sync=%s huge=%s (%s on %s, dax=%s)",
+	printf(": %s dax=%s map_sync=%s huge=%s ",
 	       daxpolicy_state_name(daxpolicy_report_get_state(r)),
 	       daxpolicy_report_get_dax(r) ? "yes" : "no",
 	       daxpolicy_report_get_map_sync(r) ? "yes" : "no",
-	       daxpolicy_report_get_huge(r) ? "yes" : "no",
-	       daxpolicy_report_get_mount_fstype(r),
-	       daxpolicy_report_get_device_name(r)[0] ? daxpolicy_report_get_device_name(r) : "no device",
-	       daxpolicy_dax_mode_name(daxpolicy_report_get_mount_dax_mode(r)));
+	       daxpolicy_report_get_huge(r) ? "yes" : "no");
+	if (daxpolicy_report_get_type(r) == DAXPOLICY_OBJECT_DEVICE)
+		printf("(%s %s, namespace %s, mode %s)", daxpolicy_report_get_device_kind(r),
+		       or_none(daxpolicy_report_get_device_name(r)),
+		       or_none(daxpolicy_report_get_namespace(r)),
+		       or_none(daxpolicy_report_get_namespace_mode(r)));
+	else
+		printf("(%s on %s, dax=%s)", daxpolicy_report_get_mount_fstype(r),
+		       daxpolicy_report_get_device_name(r)[0] ? daxpolicy_report_get_device_name(r) : "no device",
+		       daxpolicy_dax_mode_name(daxpolicy_report_get_mount_dax_mode(r)));
 	daxpolicy_reason_foreach(r, reason) {
 		if (daxpolicy_reason_get_severity(reason) == DAXPOLICY_SEVERITY_INFO)
 			continue;

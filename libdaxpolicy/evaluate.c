@@ -41,7 +41,8 @@ static const char *dev_label(const struct dp_device *d, char *buf, size_t len)
 	return buf;
 }
 
-/* Why the device cannot do DAX; returns false when it can. */
+/* Why the device cannot do DAX: sets *blocked and adds the reason. 0 or
+ * -ENOMEM. */
 static int device_blockers(struct daxpolicy_report *r, bool *blocked)
 {
 	const struct dp_device *d = r->device;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "unit.h"
 
 struct log_capture {
 	int calls;
@@ -102,17 +103,11 @@ int main(void)
 {
 	Suite *s = suite_create("ctx");
 	TCase *tc = tcase_create("ctx");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_new_ref_unref);
 	tcase_add_test(tc, test_log_priority_from_environment);
 	tcase_add_test(tc, test_log_callback_filters_by_priority);
 	tcase_add_test(tc, test_userdata_and_version);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

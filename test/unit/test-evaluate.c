@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "unit.h"
 
 /* A DAX-capable baseline: ext4 dax=inode on fsdax pmem0, 4 KiB blocks. */
 static struct daxpolicy_report *baseline(enum daxpolicy_object_type type, int flag)
@@ -359,8 +360,6 @@ int main(void)
 {
 	Suite *s = suite_create("evaluate");
 	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, flagged_dax_file_is_active);
 	tcase_add_test(tc, unflagged_file_inactive_with_reason);
@@ -386,9 +385,5 @@ int main(void)
 	tcase_add_test(tc, mount_option_parsing);
 	tcase_add_test(tc, every_reason_has_text);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

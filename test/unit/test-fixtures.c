@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "unit.h"
 #include "sysroot-shim.h"
 
 static char fixtures[PATH_MAX];
@@ -342,8 +343,6 @@ int main(void)
 	char given[PATH_MAX];
 	Suite *s = suite_create("fixtures");
 	TCase *tc = tcase_create("fixtures");
-	SRunner *sr;
-	int failed;
 
 	snprintf(given, sizeof(given), "%s/test/fixtures", top ? top : ".");
 	if (!realpath(given, fixtures)) {
@@ -359,9 +358,5 @@ int main(void)
 	tcase_add_test(tc, garbled_mountinfo_is_an_error);
 	tcase_add_test(tc, fixture_mountinfo_finds_pmem_mount);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

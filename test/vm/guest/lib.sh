@@ -220,3 +220,22 @@ unmount_all() {
 		umount "$_m" 2>/dev/null || umount -l "$_m"
 	done
 }
+
+# hold_open FILE: keep FILE open in a background process (until
+# release_held) and wait until it really is open. Sets HOLDER.
+hold_open() {
+	_hold_out=/tmp/hold.$$.$(date +%s%N)
+	daxtest hold "$1" 600 >"$_hold_out" &
+	HOLDER=$!
+	_i=0
+	while ! grep -q held "$_hold_out" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	rm -f "$_hold_out"
+}
+
+release_held() {
+	kill "$HOLDER"
+	wait "$HOLDER" 2>/dev/null
+}

@@ -31,20 +31,10 @@ check_eq plain-map-sync "map_sync=0 errno=95" "$(daxtest mapsync "$mnt/plain/fil
 
 # Pending: the flag is set while the file is open; S_DAX changes only
 # after the last close lets the inode be evicted.
-hold_out=/tmp/hold.$$
-rm -f "$hold_out"
-daxtest hold "$mnt/plain/file" 120 >"$hold_out" &
-holder=$!
-i=0
-while ! grep -q held "$hold_out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+hold_open "$mnt/plain/file"
 check_eq pending-flag xflag_dax=1 "$(daxtest setflag "$mnt/plain/file")"
 check_eq pending-statx dax=0 "$(daxtest statx-dax "$mnt/plain/file")"
-kill "$holder"
-wait "$holder"
-rm -f "$hold_out"
+release_held
 check_eq after-close-statx dax=1 "$(daxtest statx-dax "$mnt/plain/file")"
 check_eq verify "verify=ok size=4194304" "$(daxtest verify "$mnt/plain/file")"
 check umount umount "$mnt"

@@ -12,24 +12,14 @@ plan 7
 check mkfs make_fs "$fs" "$dev"
 check mount mount -t "$fs" -o dax=inode "$dev" "$mnt"
 daxtest create "$mnt/file" 1M >/dev/null
-hold_out=/tmp/hold.pending
-rm -f "$hold_out"
-daxtest hold "$mnt/file" 120 >"$hold_out" &
-holder=$!
-i=0
-while ! grep -q held "$hold_out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+hold_open "$mnt/file"
 daxtest setflag "$mnt/file" >/dev/null
 j=$(dax-admin status "$mnt/file")
 check_eq pending-state pending "$(printf '%s' "$j" | jq -r .state)"
 check_eq pending-dax "$(daxtest statx-dax "$mnt/file" | sed 's/dax=0/false/; s/dax=1/true/')" \
 	"$(printf '%s' "$j" | jq -r .dax)"
 check_match pending-reason '(^|,)dax_pending(,|$)' "$(printf '%s' "$j" | jq -r '[.reasons[].code] | join(",")')"
-kill "$holder"
-wait "$holder"
-rm -f "$hold_out"
+release_held
 j=$(dax-admin status "$mnt/file")
 check_eq after-close-state active "$(printf '%s' "$j" | jq -r .state)"
 check_eq after-close-map-sync true "$(printf '%s' "$j" | jq -r .map_sync)"
