@@ -1,13 +1,35 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmarks, each printed beside its baseline in one run.
-# Usage: bench/run.sh [BUILD-DIR] [FILE]   (FILE defaults to a file in /tmp;
-# pass a file on a DAX mount to measure there)
+# Usage: bench/run.sh [BUILD-DIR] [FILE]   on this machine (FILE defaults to
+#                                          a file in /tmp; name a file on a
+#                                          DAX mount to measure there)
+#        bench/run.sh --vm [BUILD-DIR]     on a DAX file in the QEMU guest
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+vm=
+if [ "${1:-}" = --vm ]; then
+	vm=1
+	shift
+fi
 build=${1:-$top/build}
 "$top/scripts/build.sh" "$build"
 make -C "$build" -s bench/bench-probe >/dev/null
+
+if [ -n "$vm" ]; then
+	stage="$build/vm/stage"
+	rm -rf "$stage"
+	make -C "$build" -s install DESTDIR="$stage" >/dev/null
+	bindir=$(dirname "$(find "$stage" -name dax-admin -type f | head -n 1)")
+	"$build/libtool" --mode=install install -m 755 "$build/bench/bench-probe" \
+		"$bindir/bench-probe" >/dev/null 2>&1
+	DAXTEST_VM_GROUPS="$top/bench/vm-groups" bash "$top/test/vm/run.sh" "$build" probe \
+		>"$build/vm/bench-run.log" 2>&1 || { tail -20 "$build/vm/bench-run.log"; exit 1; }
+	echo "== in the guest (real fsdax, XFS dax=always, TCG emulation)"
+	sed -n '/==== bench: begin/,/==== bench: end/p' "$build/vm/logs/probe.log" |
+		tr -d '\r' | grep -v -e '==== bench' -e '^@@DAXTEST' -e '^\[[0-9 .]*\] '
+	exit 0
+fi
 file=${2:-}
 if [ -z "$file" ]; then
 	file=$(mktemp /tmp/daxpolicy-bench.XXXXXX)

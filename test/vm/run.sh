@@ -6,7 +6,8 @@
 #
 # BUILD is the build tree; the project is expected to be installed with
 # DESTDIR=$BUILD/vm/stage (whatever is there is copied into the guest).
-# GROUP names test/vm/groups/GROUP.sh; no GROUP runs them all.
+# GROUP names test/vm/groups/GROUP.sh (or $DAXTEST_VM_GROUPS/GROUP.sh); no
+# GROUP runs them all.
 #
 # Output: one "PASS: vm/<group>/<check>", "FAIL: ...: detail" or
 # "SKIP: ...: reason" line per check and a final "vm: N passed, N failed,
@@ -18,10 +19,13 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=vm-common.sh
 . "$here/vm-common.sh"
+# Groups live in test/vm/groups; DAXTEST_VM_GROUPS names another folder
+# (the benchmarks keep theirs in bench/).
+groups_dir=${DAXTEST_VM_GROUPS:-$here/groups}
 
 usage() {
 	echo "usage: $0 BUILD [GROUP...]" >&2
-	echo "groups: $(cd "$here/groups" && ls -- *.sh | sed 's/\.sh$//' | tr '\n' ' ')" >&2
+	echo "groups: $(cd "$groups_dir" && ls -- *.sh | sed 's/\.sh$//' | tr '\n' ' ')" >&2
 	exit 2
 }
 
@@ -33,13 +37,13 @@ shift
 
 groups=()
 if [ $# -eq 0 ]; then
-	for f in "$here"/groups/*.sh; do
+	for f in "$groups_dir"/*.sh; do
 		g=${f##*/}
 		groups+=("${g%.sh}")
 	done
 else
 	for g in "$@"; do
-		[ -f "$here/groups/$g.sh" ] || { echo "vm: no group '$g'" >&2; usage; }
+		[ -f "$groups_dir/$g.sh" ] || { echo "vm: no group '$g'" >&2; usage; }
 		groups+=("$g")
 	done
 fi
@@ -56,7 +60,7 @@ fi
 echo "# vm: kernel $VM_KVER ($VM_KPKG), accel $VM_ACCEL, prepared in $(vm_elapsed "$tier_start")s"
 
 for g in "${groups[@]}"; do
-	if ! vm_load_group "$here/groups/$g.sh"; then
+	if ! vm_load_group "$groups_dir/$g.sh"; then
 		vm_result FAIL "vm/$g/group" "cannot load $here/groups/$g.sh"
 		continue
 	fi
