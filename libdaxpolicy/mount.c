@@ -29,10 +29,20 @@ struct dp_mount dp_mount_unknown = {
 	.refcount = -1, .target = "", .source = "", .fstype = "", .options = "",
 };
 
+/* Drop the cache's references. A kept FAST verdict refers back to its
+ * mount: release those first to break the cycle (a caller still holding
+ * such a report keeps the mount alive through it). */
 static void free_mounts(struct dp_mount **mounts, size_t count)
 {
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++) {
+		for (int t = 0; t < 2; t++) {
+			for (int d = 0; d < 2; d++) {
+				daxpolicy_report_free(mounts[i]->fast[t][d]);
+				mounts[i]->fast[t][d] = NULL;
+			}
+		}
 		dp_mount_unref(mounts[i]);
+	}
 	free(mounts);
 }
 
@@ -309,5 +319,47 @@ void dp_mount_remember(struct daxpolicy_ctx *ctx, struct dp_mount *m, uint64_t u
 		m->unique_id = unique_id;
 	if (!m->device)
 		m->device = dp_device_ref(device);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+struct daxpolicy_report *dp_mount_fast_verdict(struct daxpolicy_ctx *ctx, const struct dp_mount_key *key,
+					       enum daxpolicy_object_type type, bool dax)
+{
+	struct daxpolicy_report *r = NULL;
+	struct dp_mount_cache *cache;
+
+	if (type > DAXPOLICY_OBJECT_DIRECTORY)
+		return NULL;
+	pthread_mutex_lock(&ctx->lock);
+	/* A unique id cannot be stale; a reusable one is only good while the
+	 * mount table is unchanged. */
+	if (!key->unique_id && refresh(ctx) < 0)
+		goto out;
+	cache = ctx->mounts;
+	for (size_t i = 0; cache && i < cache->count; i++) {
+		struct dp_mount *m = cache->mounts[i];
+
+		if (key->unique_id ? m->unique_id != key->unique_id :
+		    m->id != key->id || m->dev != key->dev)
+			continue;
+		if (m->fast[type][dax])
+			r = dp_report_ref(m->fast[type][dax]);
+		break;
+	}
+out:
+	pthread_mutex_unlock(&ctx->lock);
+	return r;
+}
+
+void dp_mount_keep_fast_verdict(struct daxpolicy_ctx *ctx, struct dp_mount *m,
+				struct daxpolicy_report *r)
+{
+	enum daxpolicy_object_type type = r->obj.type;
+
+	if (m->refcount < 0 || type > DAXPOLICY_OBJECT_DIRECTORY)
+		return;
+	pthread_mutex_lock(&ctx->lock);
+	if (!m->fast[type][r->obj.dax_now])
+		m->fast[type][r->obj.dax_now] = dp_report_ref(r);
 	pthread_mutex_unlock(&ctx->lock);
 }

@@ -91,6 +91,9 @@ struct dp_mount {
 	unsigned long block_size;
 	bool xfs_reflink, xfs_rmapbt;
 	struct dp_device *device;  /* a reference, or NULL */
+	/* DAXPOLICY_PROBE_FAST verdicts, which depend on nothing but the mount,
+	 * the object type and the effective DAX bit: [file/dir][dax]. */
+	struct daxpolicy_report *fast[2][2];
 };
 
 /* A mount entry with copies of the strings (NULL means ""); NULL on ENOMEM. */
@@ -113,6 +116,19 @@ struct dp_object;
  * device in @device. NULL when not remembered. */
 struct dp_mount *dp_mount_find_unique(struct daxpolicy_ctx *ctx, uint64_t unique_id,
 				      struct dp_object *o, struct dp_device **device);
+/* How statx named a mount: its unique id (0 when the kernel has none),
+ * else its reusable id and device. */
+struct dp_mount_key {
+	uint64_t unique_id;
+	int id;
+	dev_t dev;
+};
+/* A remembered DAXPOLICY_PROBE_FAST verdict (a new reference), or NULL. */
+struct daxpolicy_report *dp_mount_fast_verdict(struct daxpolicy_ctx *ctx, const struct dp_mount_key *key,
+					       enum daxpolicy_object_type type, bool dax);
+/* Remember @r as the FAST verdict for its type and DAX bit on @m. */
+void dp_mount_keep_fast_verdict(struct daxpolicy_ctx *ctx, struct dp_mount *m,
+				struct daxpolicy_report *r);
 /* Remember the unique id (0: none), filesystem facts and device of @m. */
 void dp_mount_remember(struct daxpolicy_ctx *ctx, struct dp_mount *m, uint64_t unique_id,
 		       const struct dp_object *o, struct dp_device *device);
@@ -215,6 +231,7 @@ struct dp_object {
 };
 
 struct daxpolicy_report {
+	int refcount;               /* FAST verdicts are shared */
 	char *path;
 	struct dp_object obj;
 	struct dp_mount *mount;     /* a reference, never NULL */
@@ -231,6 +248,7 @@ struct daxpolicy_report {
 
 /* A zeroed report owning a copy of @path. NULL on ENOMEM. */
 struct daxpolicy_report *dp_report_new(const char *path);
+struct daxpolicy_report *dp_report_ref(struct daxpolicy_report *r);
 
 void dp_report_clear_reasons(struct daxpolicy_report *report);
 

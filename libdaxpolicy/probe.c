@@ -196,12 +196,34 @@ static int probe(struct daxpolicy_ctx *ctx, int fd, const char *path,
 	struct daxpolicy_report *r;
 	struct statx stx;
 	long page = sysconf(_SC_PAGESIZE);
-	bool readable = false;
+	bool readable = false, fast;
 	int rc;
 
 	if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_MNT_ID | STATX_MNT_ID_UNIQUE,
 		  &stx) < 0)
 		return -errno;
+	/* A FAST verdict depends only on the mount, the type and the DAX bit:
+	 * one seen before on this mount is the answer (reports are immutable
+	 * and reference counted). */
+	fast = (flags & DAXPOLICY_PROBE_FAST) && (stx.stx_mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID)) &&
+	       (stx.stx_attributes_mask & STATX_ATTR_DAX) && !path[0];
+	if (fast) {
+		struct dp_mount_key key = {
+			.unique_id = (stx.stx_mask & STATX_MNT_ID_UNIQUE) ? stx.stx_mnt_id : 0,
+			.id = (stx.stx_mask & STATX_MNT_ID) ? (int)stx.stx_mnt_id : -1,
+			.dev = makedev(stx.stx_dev_major, stx.stx_dev_minor),
+		};
+
+		r = dp_mount_fast_verdict(ctx, &key,
+					  S_ISREG(stx.stx_mode) ? DAXPOLICY_OBJECT_FILE :
+					  S_ISDIR(stx.stx_mode) ? DAXPOLICY_OBJECT_DIRECTORY :
+					  DAXPOLICY_OBJECT_OTHER,
+					  (stx.stx_attributes & STATX_ATTR_DAX) != 0);
+		if (r) {
+			*out = r;
+			return 0;
+		}
+	}
 	r = dp_report_new(path);
 	if (!r)
 		return -ENOMEM;
@@ -233,6 +255,8 @@ static int probe(struct daxpolicy_ctx *ctx, int fd, const char *path,
 	rc = dp_evaluate(r);
 	if (rc < 0)
 		goto fail;
+	if (fast)
+		dp_mount_keep_fast_verdict(ctx, r->mount, r);
 	*out = r;
 	return 0;
 fail:

@@ -18,6 +18,7 @@ struct daxpolicy_report *dp_report_new(const char *path)
 		free(r);
 		return NULL;
 	}
+	r->refcount = 1;
 	r->reasons_tail = &r->reasons;
 	r->obj.flag = -1;
 	r->obj.map_sync_probe = -1;
@@ -40,9 +41,15 @@ void dp_report_clear_reasons(struct daxpolicy_report *r)
 	r->reasons_tail = &r->reasons;
 }
 
+struct daxpolicy_report *dp_report_ref(struct daxpolicy_report *r)
+{
+	__atomic_add_fetch(&r->refcount, 1, __ATOMIC_RELAXED);
+	return r;
+}
+
 DAXPOLICY_EXPORT void daxpolicy_report_free(struct daxpolicy_report *r)
 {
-	if (!r)
+	if (!r || __atomic_sub_fetch(&r->refcount, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	dp_report_clear_reasons(r);
 	dp_mount_unref(r->mount);

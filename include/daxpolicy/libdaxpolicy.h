@@ -87,7 +87,7 @@ const char *daxpolicy_get_version(void);
  * Probing never modifies the object.
  */
 
-/* Opaque probe result, owned by the caller: release with
+/* Opaque probe result, immutable, owned by the caller: release with
  * daxpolicy_report_free().  Its strings live as long as the report. */
 struct daxpolicy_report;
 
@@ -142,7 +142,10 @@ enum {
 	/* The hot-path verdict: statx and the cached mount and device facts
 	 * only. Implies NO_MMAP; the object's flag is not read (get_flag()
 	 * says -1, so no pending state is told) and daxpolicy_probe_fd()
-	 * leaves the report's path empty. */
+	 * leaves the report's path empty. Such a verdict depends on nothing
+	 * but the mount, the object type and the effective DAX bit, so the
+	 * context keeps one per mount and hands it out again (still released
+	 * with daxpolicy_report_free()). */
 	DAXPOLICY_PROBE_FAST = 1 << 2,
 };
 
