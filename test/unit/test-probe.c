@@ -9,6 +9,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,50 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+struct worker {
+	struct daxpolicy_ctx *ctx;
+	int fails;
+};
+
+static void *probe_loop(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < 2000; i++) {
+		struct daxpolicy_report *r;
+		unsigned int flags = i % 3 == 0 ? 0 : DAXPOLICY_PROBE_FAST;
+
+		if (daxpolicy_probe_fd(w->ctx, fd, flags, &r) < 0) {
+			w->fails++;
+			continue;
+		}
+		if (daxpolicy_report_get_type(r) != DAXPOLICY_OBJECT_FILE)
+			w->fails++;
+		daxpolicy_report_free(r);
+	}
+	return NULL;
+}
+
+/* One context shared by threads: caches, shared verdicts, references. */
+START_TEST(threads_share_a_context)
+{
+	struct worker workers[4];
+	pthread_t threads[4];
+	struct daxpolicy_ctx *ctx;
+
+	ck_assert_int_eq(daxpolicy_new(&ctx), 0);
+	for (int i = 0; i < 4; i++) {
+		workers[i] = (struct worker){ .ctx = ctx };
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, probe_loop, &workers[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+		ck_assert_int_eq(workers[i].fails, 0);
+	}
+	daxpolicy_unref(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("probe");
@@ -110,6 +155,7 @@ int main(void)
 	tcase_add_test(tc, fast_agrees_with_full_and_is_shared);
 	tcase_add_test(tc, probing_changes_nothing);
 	tcase_add_test(tc, bad_arguments);
+	tcase_add_test(tc, threads_share_a_context);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
