@@ -20,6 +20,8 @@ static int cmd_version(int argc, char **argv, struct daxpolicy_ctx *ctx);
 static const struct command commands[] = {
 	{ "status", cmd_status, "is DAX on for a mount, directory or file, and if not, why" },
 	{ "check", cmd_check, "exit non-zero unless paths meet DAX requirements (preflight)" },
+	{ "set-dir", cmd_set_dir, "set a directory's DAX policy and prove it takes effect" },
+	{ "get-dir", cmd_get_dir, "show a directory's DAX policy and what new files get" },
 	{ "help", cmd_help, "show help for dax-admin or one of its commands" },
 	{ "version", cmd_version, "print the version of dax-admin and libdaxpolicy" },
 };

@@ -191,7 +191,12 @@ struct json_object *report_to_json(struct daxpolicy_report *r, unsigned int flag
 		daxpolicy_report_get_map_sync_evidence(r) == DAXPOLICY_EVIDENCE_PROBED ? "probed" : "derived"));
 	add(o, "huge", json_object_new_boolean(daxpolicy_report_get_huge(r)));
 	add(o, "state", json_object_new_string(daxpolicy_state_name(daxpolicy_report_get_state(r))));
-	add(o, "policy", flag < 0 ? NULL : json_object_new_string(flag ? "direct" : "none"));
+	if (daxpolicy_report_get_type(r) != DAXPOLICY_OBJECT_DEVICE) {
+		const char *source = daxpolicy_report_get_policy_source(r);
+
+		add(o, "policy", json_object_new_string(daxpolicy_policy_name(daxpolicy_report_get_policy(r))));
+		add(o, "policy_source", source[0] ? json_path(source) : NULL);
+	}
 	add(o, "flag", flag < 0 ? NULL : json_object_new_boolean(flag));
 	add(o, "requested_by", requested_by ? json_object_new_string(requested_by) : NULL);
 	if (daxpolicy_report_get_type(r) != DAXPOLICY_OBJECT_DEVICE)

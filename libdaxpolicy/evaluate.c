@@ -189,6 +189,21 @@ static int evaluate_device(struct daxpolicy_report *r)
 	return 0;
 }
 
+/* What the directory policy asks for, against the verdict. */
+static int policy_facts(struct daxpolicy_report *r)
+{
+	const struct dp_object *o = &r->obj;
+	const char *where = o->policy_source ? o->policy_source : r->path;
+
+	if (o->policy == DAXPOLICY_POLICY_SYNC && !r->map_sync)
+		ADD("policy_sync_unmet", "%s is under the sync policy of %s, but MAP_SYNC is not possible",
+		    r->path, where);
+	if (o->policy == DAXPOLICY_POLICY_PAGE_CACHE && r->dax)
+		ADD("policy_page_cache_ignored", "%s is DAX although the policy of %s is page-cache",
+		    r->path, where);
+	return 0;
+}
+
 int dp_evaluate(struct daxpolicy_report *r)
 {
 	const struct dp_object *o = &r->obj;
@@ -254,7 +269,7 @@ int dp_evaluate(struct daxpolicy_report *r)
 		    "%s has no DAX flag, so new files in it are not DAX (%s is dax=inode)" :
 		    "%s has no DAX flag (%s is dax=inode)", r->path, m->target);
 
-	if (map_sync_facts(r, !blocked) < 0 || huge_facts(r, !blocked) < 0)
+	if (map_sync_facts(r, !blocked) < 0 || huge_facts(r, !blocked) < 0 || policy_facts(r) < 0)
 		return -ENOMEM;
 	return 0;
 }

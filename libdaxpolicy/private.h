@@ -228,6 +228,8 @@ struct dp_object {
 	unsigned long block_size;
 	bool xfs_reflink, xfs_rmapbt;
 	unsigned int kernel_major, kernel_minor;
+	enum daxpolicy_policy policy;  /* effective directory policy */
+	char *policy_source;           /* where it is recorded, or NULL */
 };
 
 struct daxpolicy_report {

@@ -190,6 +190,43 @@ static int mount_facts(struct daxpolicy_ctx *ctx, int fd, const struct statx *st
 	return 0;
 }
 
+/* The directory policy in force: the directory's own, or for a file its
+ * parent's (found through the path: a file descriptor has no parent). */
+static int policy_facts(struct daxpolicy_ctx *ctx, int fd, const char *path, struct dp_object *o)
+{
+	enum daxpolicy_policy own;
+	char source[PATH_MAX], parent[PATH_MAX], *slash;
+	int dirfd = fd, rc;
+
+	if (o->type == DAXPOLICY_OBJECT_FILE) {
+		if (dp_snprintf(parent, sizeof(parent), "%s", path) < 0)
+			return 0;
+		slash = strrchr(parent, '/');
+		if (!slash)
+			strcpy(parent, ".");
+		else if (slash == parent)
+			parent[1] = '\0';
+		else
+			*slash = '\0';
+		dirfd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return 0;   /* e.g. a path from an fd whose directory is gone */
+	} else if (o->type != DAXPOLICY_OBJECT_DIRECTORY) {
+		return 0;
+	}
+	rc = daxpolicy_dir_get_policy(ctx, dirfd, &own, &o->policy, source, sizeof(source));
+	if (dirfd != fd)
+		close(dirfd);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == 0 && source[0]) {
+		o->policy_source = strdup(source);
+		if (!o->policy_source)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int probe(struct daxpolicy_ctx *ctx, int fd, const char *path,
 		 unsigned int flags, struct daxpolicy_report **out)
 {
@@ -246,6 +283,11 @@ static int probe(struct daxpolicy_ctx *ctx, int fd, const char *path,
 		readable = (fcntl(fd, F_GETFL) & O_PATH) == 0;
 		if (readable)
 			inode_flags(&r->obj, fd);
+	}
+	if (!(flags & DAXPOLICY_PROBE_FAST)) {
+		rc = policy_facts(ctx, fd, path, &r->obj);
+		if (rc < 0)
+			goto fail;
 	}
 	if (readable && r->obj.type == DAXPOLICY_OBJECT_FILE && !(flags & DAXPOLICY_PROBE_NO_MMAP))
 		probe_map_sync(&r->obj, fd, page);

@@ -74,6 +74,10 @@ static const struct reason_def catalogue[] = {
 	  "the namespace's page map lives in system RAM (map=mem); map=dev keeps it on the device and saves RAM" },
 	{ "namespace_devdax_mode", I,
 	  "device DAX has no filesystem: map the character device directly, or reconfigure to fsdax (ndctl create-namespace -f -e NAMESPACE -m fsdax) for files" },
+	{ "policy_sync_unmet", E,
+	  "the directory policy asks for MAP_SYNC, which is not possible here; see the other reasons, or change the policy (dax-admin set-dir)" },
+	{ "policy_page_cache_ignored", W,
+	  "the directory policy is page-cache but this file is DAX (created before the policy, or the mount is dax=always); clear its flag or remount" },
 	{ "namespace_disabled", E,
 	  "enable the namespace (ndctl enable-namespace NAMESPACE) or bind its driver" },
 };

@@ -52,6 +52,7 @@ DAXPOLICY_EXPORT void daxpolicy_report_free(struct daxpolicy_report *r)
 	if (!r || __atomic_sub_fetch(&r->refcount, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	dp_report_clear_reasons(r);
+	free(r->obj.policy_source);
 	dp_mount_unref(r->mount);
 	dp_device_unref(r->device);
 	free(r->path);
@@ -99,6 +100,8 @@ GETTER(bool, xfs_reflink, r->obj.xfs_reflink)
 GETTER(bool, xfs_rmapbt, r->obj.xfs_rmapbt)
 GETTER(bool, realtime, r->obj.realtime)
 GETTER(struct daxpolicy_reason *, first_reason, r->reasons)
+GETTER(enum daxpolicy_policy, policy, r->obj.policy)
+GETTER(const char *, policy_source, r->obj.policy_source ? r->obj.policy_source : "")
 
 DAXPOLICY_EXPORT bool daxpolicy_report_has_reason(struct daxpolicy_report *r, const char *code)
 {

@@ -275,6 +275,87 @@ const char *daxpolicy_severity_name(enum daxpolicy_severity severity);
 const char *daxpolicy_dax_mode_name(enum daxpolicy_dax_mode mode);
 const char *daxpolicy_object_type_name(enum daxpolicy_object_type type);
 
+/* ------------------------------------------------------------------------
+ * Directory policy
+ * ------------------------------------------------------------------------
+ *
+ * A directory's policy says what files created below it should get:
+ *   direct      FS_XFLAG_DAX on the directory; new files and directories
+ *               inherit it (the kernel's dax=inode mechanism);
+ *   sync        direct, plus the requirement that mappings use MAP_SYNC;
+ *   page-cache  explicitly not DAX (the flag cleared);
+ *   inherit     nothing recorded here: the nearest ancestor's applies.
+ * The policy is recorded in the extended attribute "user.daxpolicy" of the
+ * directory and found by walking up to the root of its mount.
+ *
+ * Trust model: user.* attributes can be written by the directory's owner
+ * (and root). The recorded policy is the owner's statement of intent; it
+ * never grants anything. The library and the enforcer use it only to refuse
+ * (a sync directory refuses non-MAP_SYNC mappings), so a forged attribute
+ * can make a program fail, never make unsafe storage look safe: the DAX and
+ * MAP_SYNC facts always come from the kernel.
+ */
+enum daxpolicy_policy {
+	DAXPOLICY_POLICY_INHERIT = 0,
+	DAXPOLICY_POLICY_DIRECT,
+	DAXPOLICY_POLICY_SYNC,
+	DAXPOLICY_POLICY_PAGE_CACHE,
+};
+
+/* "inherit", "direct", "sync", "page-cache". */
+const char *daxpolicy_policy_name(enum daxpolicy_policy policy);
+/* The policy named @name; -EINVAL for an unknown name. */
+int daxpolicy_policy_from_name(const char *name, enum daxpolicy_policy *policy);
+
+/*
+ * daxpolicy_dir_set_policy - record @policy on the directory open at @dirfd
+ * (any open mode, O_PATH included) and set or clear its FS_XFLAG_DAX.
+ * INHERIT removes the record and gives the directory its parent's flag.
+ * Only the directory itself changes: existing files keep their state (see
+ * dax-admin set-dir --recursive). Nothing is verified here; see
+ * daxpolicy_probe_fd() with DAXPOLICY_PROBE_TMPFILE.
+ * Returns 0, -ENOTDIR, -EPERM/-EACCES (not the owner), -EOPNOTSUPP (the
+ * filesystem has no DAX flag or no user extended attributes) ...
+ */
+int daxpolicy_dir_set_policy(struct daxpolicy_ctx *ctx, int dirfd,
+			     enum daxpolicy_policy policy);
+
+/*
+ * daxpolicy_dir_forget_policy - remove the policy record of the directory
+ * open at @dirfd, leaving its flag alone (used when a policy is applied to a
+ * whole tree: the directories below then inherit the top's record).
+ * *@had (may be NULL) tells whether there was one. 0 or a negative errno.
+ */
+int daxpolicy_dir_forget_policy(struct daxpolicy_ctx *ctx, int dirfd, bool *had);
+
+/*
+ * daxpolicy_set_dax_flag - set (@on) or clear FS_XFLAG_DAX of the file or
+ * directory open at @fd (not O_PATH), keeping its other flags. *@changed
+ * (may be NULL) tells whether it was different before. For a regular file
+ * the new state takes effect once every process has closed it.
+ * Returns 0, -EPERM (not the owner), -EOPNOTSUPP/-ENOTTY (no DAX flag on
+ * this filesystem) ...
+ */
+int daxpolicy_set_dax_flag(struct daxpolicy_ctx *ctx, int fd, bool on, bool *changed);
+
+/*
+ * daxpolicy_dir_get_policy - the policy in force for the directory at
+ * @dirfd: @own is what is recorded on it (INHERIT when nothing), @effective
+ * what applies (its own, or the nearest ancestor's up to the mount root;
+ * without any record, DIRECT when its DAX flag is set, else INHERIT).
+ * @source (may be NULL) receives the directory the effective policy is
+ * recorded on, "" when none is (@len bytes at most).
+ */
+int daxpolicy_dir_get_policy(struct daxpolicy_ctx *ctx, int dirfd,
+			     enum daxpolicy_policy *own, enum daxpolicy_policy *effective,
+			     char *source, size_t len);
+
+/* The effective directory policy of the probed object (its parent's for a
+ * file) and where it is recorded ("" when nowhere). DAXPOLICY_PROBE_FAST
+ * reports do not read it (INHERIT, ""). */
+enum daxpolicy_policy daxpolicy_report_get_policy(struct daxpolicy_report *report);
+const char *daxpolicy_report_get_policy_source(struct daxpolicy_report *report);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dax-admin get-dir DIR...: the recorded policy, the flag, where the policy
+ * in force comes from, and what new files really get.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <daxpolicy/libdaxpolicy.h>
+
+#include "builtin.h"
+#include "json.h"
+#include "probe-paths.h"
+
+static int get_one(struct daxpolicy_ctx *ctx, const char *dir, unsigned int flags,
+		   struct json_object *out)
+{
+	enum daxpolicy_policy own, effective;
+	struct daxpolicy_report *r;
+	struct json_object *o, *new_files, *reasons;
+	char source[PATH_MAX];
+	int fd, rc;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno;
+		fprintf(stderr, "dax-admin get-dir: ");
+		print_escaped(stderr, dir);
+		fprintf(stderr, ": %s\n", rc == ENOENT ? "no such directory" :
+			rc == ENOTDIR ? "not a directory" : strerror(rc));
+		return EXIT_USAGE;
+	}
+	rc = daxpolicy_dir_get_policy(ctx, fd, &own, &effective, source, sizeof(source));
+	if (rc == 0)
+		rc = daxpolicy_probe_fd(ctx, fd, DAXPOLICY_PROBE_TMPFILE, &r);
+	close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "dax-admin get-dir: ");
+		print_escaped(stderr, dir);
+		fprintf(stderr, ": cannot inspect: %s\n", strerror(-rc));
+		return EXIT_UNMET;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "path", json_path(dir));
+	json_object_object_add(o, "policy", json_object_new_string(daxpolicy_policy_name(own)));
+	json_object_object_add(o, "effective_policy", json_object_new_string(daxpolicy_policy_name(effective)));
+	json_object_object_add(o, "source", source[0] ? json_path(source) : NULL);
+	json_object_object_add(o, "flag", daxpolicy_report_get_flag(r) < 0 ? NULL :
+			       json_object_new_boolean(daxpolicy_report_get_flag(r)));
+	new_files = json_object_new_object();
+	json_object_object_add(new_files, "dax", json_object_new_boolean(daxpolicy_report_get_dax(r)));
+	json_object_object_add(new_files, "map_sync", json_object_new_boolean(daxpolicy_report_get_map_sync(r)));
+	json_object_object_add(new_files, "state", json_object_new_string(
+		daxpolicy_state_name(daxpolicy_report_get_state(r))));
+	json_object_object_add(new_files, "evidence", json_object_new_string(
+		daxpolicy_report_get_map_sync_evidence(r) == DAXPOLICY_EVIDENCE_PROBED ? "probed" : "derived"));
+	json_object_object_add(o, "new_files", new_files);
+	{
+		struct json_object *full = report_to_json(r, flags);
+
+		json_object_object_get_ex(full, "reasons", &reasons);
+		json_object_object_add(o, "reasons", json_object_get(reasons));
+		json_object_put(full);
+	}
+	daxpolicy_report_free(r);
+	json_object_array_add(out, o);
+	return EXIT_OK;
+}
+
+int cmd_get_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "human", no_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct json_object *out;
+	unsigned int flags = 0;
+	int opt, rc = EXIT_OK;
+
+	while ((opt = getopt_long(argc, argv, "uh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'u': flags |= JSON_HUMAN; break;
+		case 'h': printf("usage: dax-admin get-dir [-u] DIR...\n"); return EXIT_OK;
+		default: fprintf(stderr, "usage: dax-admin get-dir [-u] DIR...\n"); return EXIT_USAGE;
+		}
+	}
+	if (optind == argc) {
+		cmd_error("get-dir", NULL, "no directory given");
+		return EXIT_USAGE;
+	}
+	out = json_object_new_array();
+	for (int i = optind; i < argc; i++) {
+		int one = get_one(ctx, argv[i], flags, out);
+
+		if (one > rc)
+			rc = one;
+	}
+	if (json_object_array_length(out) > 0 &&
+	    json_print(stdout, argc - optind == 1 ? json_object_array_get_idx(out, 0) : out) < 0)
+		rc = EXIT_UNMET;
+	json_object_put(out);
+	return rc;
+}
