@@ -8,6 +8,8 @@ SCENARIOS="ns-fsdax-labelless
 	status:ext4:always status:ext4:inode status:ext4:never
 	status:xfs:always status:xfs:inode status:xfs:never
 	status-1k=status:ext4:inode:1k status-pending:ext4 status-pending:xfs
+	set-dir:ext4 set-dir:xfs
+	set-dir-never=set-dir-refused:ext4:never:mount_dax_never
 	partition:1M partition-ext4=dax-always:ext4
 	dax-admin-version
 	status-partition=status-device:active:partition_misaligned:ext4:always"
