@@ -3,8 +3,11 @@
 # Benchmarks, each printed beside its baseline in one run.
 # Usage: bench/run.sh [BUILD-DIR] [FILE]   on this machine (FILE defaults to
 #                                          a file in /tmp; name a file on a
-#                                          DAX mount to measure there)
-#        bench/run.sh --vm [BUILD-DIR]     on a DAX file in the QEMU guest
+#                                          DAX mount to measure there); as
+#                                          root also set-dir --recursive
+#                                          against xfs_io on 100,000 files
+#        bench/run.sh --vm [BUILD-DIR]     the probe on a DAX file in the
+#                                          QEMU guest
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 vm=
@@ -44,3 +47,8 @@ start=$(date +%s%N)
 for _ in $(seq 20); do "$build/daxctl-ext/dax-admin" status "$file" >/dev/null; done
 end=$(date +%s%N)
 printf '%-44s %10.2f ms\n' "dax-admin status FILE" "$(echo "($end - $start) / 20 / 1000000" | bc -l)"
+if [ "$(id -u)" -eq 0 ]; then
+	echo
+	echo "== set-dir --direct --recursive vs xfs_io -c 'chattr -R +x' (loop ext4 and xfs)"
+	bash "$top/bench/bench-set-dir.sh" "$build" 100000 2>/dev/null
+fi
