@@ -18,12 +18,11 @@
 #include "json.h"
 #include "probe-paths.h"
 
-static int get_one(struct daxpolicy_ctx *ctx, const char *dir, unsigned int flags,
-		   struct json_object *out)
+static int get_one(struct daxpolicy_ctx *ctx, const char *dir, struct json_object *out)
 {
 	enum daxpolicy_policy own, effective;
 	struct daxpolicy_report *r;
-	struct json_object *o, *new_files, *reasons;
+	struct json_object *o, *new_files;
 	char source[PATH_MAX];
 	int fd, rc;
 
@@ -61,13 +60,7 @@ static int get_one(struct daxpolicy_ctx *ctx, const char *dir, unsigned int flag
 	json_object_object_add(new_files, "evidence", json_object_new_string(
 		daxpolicy_report_get_map_sync_evidence(r) == DAXPOLICY_EVIDENCE_PROBED ? "probed" : "derived"));
 	json_object_object_add(o, "new_files", new_files);
-	{
-		struct json_object *full = report_to_json(r, flags);
-
-		json_object_object_get_ex(full, "reasons", &reasons);
-		json_object_object_add(o, "reasons", json_object_get(reasons));
-		json_object_put(full);
-	}
+	json_object_object_add(o, "reasons", reasons_to_json(r));
 	daxpolicy_report_free(r);
 	json_object_array_add(out, o);
 	return EXIT_OK;
@@ -76,19 +69,16 @@ static int get_one(struct daxpolicy_ctx *ctx, const char *dir, unsigned int flag
 int cmd_get_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 {
 	static const struct option longopts[] = {
-		{ "human", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct json_object *out;
-	unsigned int flags = 0;
 	int opt, rc = EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "uh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'u': flags |= JSON_HUMAN; break;
-		case 'h': printf("usage: dax-admin get-dir [-u] DIR...\n"); return EXIT_OK;
-		default: fprintf(stderr, "usage: dax-admin get-dir [-u] DIR...\n"); return EXIT_USAGE;
+		case 'h': printf("usage: dax-admin get-dir DIR...\n"); return EXIT_OK;
+		default: fprintf(stderr, "usage: dax-admin get-dir DIR...\n"); return EXIT_USAGE;
 		}
 	}
 	if (optind == argc) {
@@ -97,13 +87,12 @@ int cmd_get_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 	}
 	out = json_object_new_array();
 	for (int i = optind; i < argc; i++) {
-		int one = get_one(ctx, argv[i], flags, out);
+		int one = get_one(ctx, argv[i], out);
 
 		if (one > rc)
 			rc = one;
 	}
-	if (json_object_array_length(out) > 0 &&
-	    json_print(stdout, argc - optind == 1 ? json_object_array_get_idx(out, 0) : out) < 0)
+	if (json_print_results(stdout, out, argc - optind == 1) < 0)
 		rc = EXIT_UNMET;
 	json_object_put(out);
 	return rc;

@@ -29,7 +29,6 @@
 struct options {
 	enum daxpolicy_policy policy;
 	bool recursive, force, dry_run, allow_ineffective;
-	unsigned int json_flags;
 };
 
 static void complain(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -78,16 +77,6 @@ static bool policy_met(enum daxpolicy_policy policy, struct daxpolicy_report *r)
 	case DAXPOLICY_POLICY_PAGE_CACHE: return !daxpolicy_report_get_dax(r);
 	default: return true;
 	}
-}
-
-static struct json_object *reasons_json(struct daxpolicy_report *r)
-{
-	struct json_object *full = report_to_json(r, 0), *reasons = NULL;
-
-	json_object_object_get_ex(full, "reasons", &reasons);
-	reasons = json_object_get(reasons);
-	json_object_put(full);
-	return reasons;
 }
 
 /* Files whose flag changed but whose state did not follow: still open or
@@ -224,7 +213,7 @@ report:
 				       json_object_new_boolean(daxpolicy_report_get_map_sync(r)));
 		json_object_object_add(verified, "effective", json_object_new_boolean(met));
 		json_object_object_add(o, "verified", verified);
-		json_object_object_add(o, "reasons", reasons_json(r));
+		json_object_object_add(o, "reasons", reasons_to_json(r));
 		if (!met && opt->allow_ineffective)
 			complain(dir, "%s", "the policy is recorded but does not take effect here (--allow-ineffective)");
 		if (daxpolicy_report_has_reason(r, "dax_flag_redundant") ||
@@ -244,7 +233,7 @@ out:
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: dax-admin set-dir --direct|--sync|--page-cache|--clear\n"
-		     "           [--recursive|--force] [--allow-ineffective] [--dry-run] [-u] DIR...\n");
+		     "           [--recursive|--force] [--allow-ineffective] [--dry-run] DIR...\n");
 }
 
 int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
@@ -258,7 +247,6 @@ int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		{ "force", no_argument, NULL, 'f' },
 		{ "allow-ineffective", no_argument, NULL, 'A' },
 		{ "dry-run", no_argument, NULL, 'n' },
-		{ "human", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -266,7 +254,7 @@ int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 	struct json_object *out;
 	int opt_ch, policies = 0, rc = EXIT_OK;
 
-	while ((opt_ch = getopt_long(argc, argv, "Rfnuh", longopts, NULL)) != -1) {
+	while ((opt_ch = getopt_long(argc, argv, "Rfnh", longopts, NULL)) != -1) {
 		switch (opt_ch) {
 		case 'd': opt.policy = DAXPOLICY_POLICY_DIRECT; policies++; break;
 		case 's': opt.policy = DAXPOLICY_POLICY_SYNC; policies++; break;
@@ -276,7 +264,6 @@ int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		case 'f': opt.force = true; break;
 		case 'A': opt.allow_ineffective = true; break;
 		case 'n': opt.dry_run = true; break;
-		case 'u': opt.json_flags |= JSON_HUMAN; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -298,8 +285,7 @@ int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		if (one > rc)
 			rc = one;
 	}
-	if (json_object_array_length(out) > 0 &&
-	    json_print(stdout, argc - optind == 1 ? json_object_array_get_idx(out, 0) : out) < 0)
+	if (json_print_results(stdout, out, argc - optind == 1) < 0)
 		rc = EXIT_UNMET;
 	json_object_put(out);
 	return rc;

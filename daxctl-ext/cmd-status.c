@@ -185,15 +185,10 @@ int cmd_status(int argc, char **argv, struct daxpolicy_ctx *ctx)
 			json_object_array_add(list, report_to_json(r, flags));
 		daxpolicy_report_free(r);
 	}
-	if (!brief) {
-		/* One path prints an object, anything else an array. */
-		struct json_object *out = argc - optind == 1 && json_object_array_length(list) == 1 ?
-			json_object_array_get_idx(list, 0) : list;
-
-		if (argc - optind != 1 || json_object_array_length(list) == 1)
-			if (json_print(stdout, out) < 0)
-				rc = EXIT_UNMET;
-	}
+	/* One path prints an object, anything else an array (empty without
+	 * a path and nothing found). */
+	if (!brief && (optind == argc ? json_print(stdout, list) : json_print_results(stdout, list, argc - optind == 1)) < 0)
+		rc = EXIT_UNMET;
 	json_object_put(list);
 	return rc;
 }

@@ -154,7 +154,7 @@ static struct json_object *device_to_json(struct daxpolicy_report *r, unsigned i
 	return d;
 }
 
-static struct json_object *reasons_to_json(struct daxpolicy_report *r)
+struct json_object *reasons_to_json(struct daxpolicy_report *r)
 {
 	struct json_object *list = json_object_new_array();
 	struct daxpolicy_reason *reason;
@@ -226,4 +226,13 @@ int json_print(FILE *out, struct json_object *obj)
 	if (fputs(text, out) == EOF || fputc('\n', out) == EOF)
 		return -1;
 	return 0;
+}
+
+int json_print_results(FILE *out, struct json_object *list, bool single)
+{
+	size_t n = json_object_array_length(list);
+
+	if (n == 0)
+		return 0;
+	return json_print(out, single && n == 1 ? json_object_array_get_idx(list, 0) : list);
 }

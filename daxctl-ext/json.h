@@ -21,7 +21,12 @@ struct json_object *json_path(const char *path);
 struct json_object *json_size(unsigned long long bytes, unsigned int flags);
 /* The whole verdict for one object. */
 struct json_object *report_to_json(struct daxpolicy_report *report, unsigned int flags);
+/* The reasons of a report as a JSON array of {code, severity, message, hint}. */
+struct json_object *reasons_to_json(struct daxpolicy_report *report);
 /* Print @obj (pretty) with a newline; 0, or -1 when writing failed. */
 int json_print(FILE *out, struct json_object *obj);
+/* Print the results of a command: nothing for none, the object alone when
+ * @single (one argument was given) and there is one, else the array. */
+int json_print_results(FILE *out, struct json_object *list, bool single);
 
 #endif
