@@ -3,4 +3,5 @@
 DEVICES="nvdimm:1G"
 SCENARIOS="raw-mode status-device:unsupported:namespace_raw_mode
 	status-raw-xfs=status-device:unsupported:namespace_raw_mode:xfs:always
-	set-dir-raw=set-dir-refused:xfs:inode:namespace_raw_mode"
+	set-dir-raw=set-dir-refused:xfs:inode:namespace_raw_mode
+	status-devdax"
