@@ -21,8 +21,7 @@ make -C "$build" -s bench/bench-probe >/dev/null
 
 if [ -n "$vm" ]; then
 	stage="$build/vm/stage"
-	rm -rf "$stage"
-	make -C "$build" -s install DESTDIR="$stage" >/dev/null
+	make -C "$build" -s vm-stage >/dev/null
 	bindir=$(dirname "$(find "$stage" -name dax-admin -type f | head -n 1)")
 	"$build/libtool" --mode=install install -m 755 "$build/bench/bench-probe" \
 		"$bindir/bench-probe" >/dev/null 2>&1

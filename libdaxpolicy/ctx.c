@@ -29,29 +29,42 @@ static int log_priority_from_string(const char *s)
 	return LOG_ERR;
 }
 
+static void free_refusal(void *report)
+{
+	daxpolicy_report_free(report);
+}
+
 DAXPOLICY_EXPORT int daxpolicy_new(struct daxpolicy_ctx **ctx)
 {
+	const char *log_env = secure_getenv("DAXPOLICY_LOG");
+	const char *req_env = secure_getenv("DAXPOLICY_REQUIRE");
+	const char *root_env = secure_getenv("DAXPOLICY_SYSROOT");
 	struct daxpolicy_ctx *c;
 	struct utsname uts;
-	const char *env;
+	unsigned int req = 0;
 
 	if (!ctx)
+		return -EINVAL;
+	/* An administrator's stricter requirement for this program: a typo
+	 * must not silently turn it off. */
+	if (req_env && dp_parse_requirements(req_env, &req) < 0)
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	pthread_mutex_init(&c->lock, NULL);
-	c->refcount = 1;
-	c->log_priority = LOG_ERR;
-	env = secure_getenv("DAXPOLICY_LOG");
-	if (env)
-		c->log_priority = log_priority_from_string(env);
 	/* Tests point the library at a captured /sys and /proc tree. */
-	env = secure_getenv("DAXPOLICY_SYSROOT");
-	if (env && dp_snprintf(c->sysroot, sizeof(c->sysroot), "%s", env) < 0) {
+	if (root_env && dp_snprintf(c->sysroot, sizeof(c->sysroot), "%s", root_env) < 0) {
 		free(c);
 		return -ENAMETOOLONG;
 	}
+	if (pthread_key_create(&c->refusal_key, free_refusal) != 0) {
+		free(c);
+		return -EAGAIN;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	c->refcount = 1;
+	c->env_req = req;
+	c->log_priority = log_env ? log_priority_from_string(log_env) : LOG_ERR;
 	if (uname(&uts) == 0 &&
 	    sscanf(uts.release, "%u.%u", &c->kernel_major, &c->kernel_minor) != 2)
 		c->kernel_major = c->kernel_minor = 0;
@@ -72,6 +85,10 @@ DAXPOLICY_EXPORT struct daxpolicy_ctx *daxpolicy_unref(struct daxpolicy_ctx *ctx
 		return NULL;
 	if (__atomic_sub_fetch(&ctx->refcount, 1, __ATOMIC_SEQ_CST) > 0)
 		return ctx;
+	/* This thread's refusal; other threads' go with their exit. */
+	daxpolicy_report_free(pthread_getspecific(ctx->refusal_key));
+	pthread_key_delete(ctx->refusal_key);
+	dp_mappings_free(ctx->mappings);
 	dp_mount_cache_free(ctx->mounts);
 	dp_device_cache_free(ctx->devices);
 	pthread_mutex_destroy(&ctx->lock);

@@ -30,6 +30,9 @@ struct daxpolicy_ctx {
 	unsigned int kernel_major, kernel_minor;  /* running kernel, 0 unknown */
 	struct dp_mount_cache *mounts;    /* guarded by lock */
 	struct dp_device_cache *devices;  /* guarded by lock */
+	unsigned int env_req;             /* DAXPOLICY_REQUIRE */
+	pthread_key_t refusal_key;        /* each thread's last refusal */
+	struct dp_mappings *mappings;     /* daxpolicy_mmap(), guarded by lock */
 };
 
 void daxpolicy_log(struct daxpolicy_ctx *ctx, int priority, const char *file,
@@ -258,5 +261,17 @@ void dp_report_clear_reasons(struct daxpolicy_report *report);
  * huge, state and the reasons (replacing earlier ones). Pure: no system
  * calls. 0 or -ENOMEM. */
 int dp_evaluate(struct daxpolicy_report *report);
+
+/* ---- require.c, open.c, map.c: requirements ---- */
+
+#define DAXPOLICY_REQ_MASK (DAXPOLICY_REQ_DIRECT | DAXPOLICY_REQ_SYNC)
+/* "direct,sync" -> bits; -EINVAL for an unknown word. */
+int dp_parse_requirements(const char *text, unsigned int *req);
+bool dp_report_meets(struct daxpolicy_report *r, unsigned int req);
+/* Keep @r (consumed) as the calling thread's refusal; -EOPNOTSUPP. */
+int dp_refuse(struct daxpolicy_ctx *ctx, struct daxpolicy_report *r);
+/* Probe @fd for the refusal report; -EOPNOTSUPP (or the probe's error). */
+int dp_refuse_fd(struct daxpolicy_ctx *ctx, int fd);
+void dp_mappings_free(struct dp_mappings *maps);
 
 #endif /* DAXPOLICY_PRIVATE_H */

@@ -27,8 +27,7 @@ if [ "$where" = --host ] || { [ "$where" = auto ] && [ -n "$(host_pmem_mounts)" 
 fi
 
 echo "== no fsdax mount here: booting a QEMU guest with an emulated NVDIMM"
-rm -rf "$build/vm/stage"
-make -C "$build" install DESTDIR="$build/vm/stage" >/dev/null
+make -C "$build" vm-stage >/dev/null
 status=0
 bash "$top/test/vm/run.sh" "$build" demo >"$build/vm/demo-run.log" 2>&1 || status=$?
 log="$build/vm/logs/demo.log"

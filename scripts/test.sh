@@ -75,9 +75,8 @@ dist_tier() {
 }
 
 vm_tier() {
-	local log="$build/vm-tier.log" stage="$build/vm/stage" rc
-	rm -rf "$stage"
-	if ! make -C "$build" install DESTDIR="$stage" >"$build/vm-install.log" 2>&1; then
+	local log="$build/vm-tier.log" rc
+	if ! make -C "$build" vm-stage >"$build/vm-install.log" 2>&1; then
 		tail -20 "$build/vm-install.log"; echo "FAIL: vm: staging install"; record vm 0 1 0; return
 	fi
 	bash "$top/test/vm/run.sh" "$build" 2>&1 | tee "$log"

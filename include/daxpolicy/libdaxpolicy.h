@@ -41,9 +41,11 @@ struct daxpolicy_ctx;
  * The log priority starts at LOG_ERR, or at the value of the environment
  * variable DAXPOLICY_LOG ("err", "info", "debug" or a syslog number).
  * No log function is installed: messages are dropped until
- * daxpolicy_set_log_fn() installs one.
+ * daxpolicy_set_log_fn() installs one. DAXPOLICY_REQUIRE (see below) is read
+ * here too.
  *
- * Returns 0 or -ENOMEM / -EINVAL.
+ * Returns 0, -ENOMEM, or -EINVAL (also for a DAXPOLICY_REQUIRE that is not
+ * a list of "direct" and "sync": a typo must not silently lift it).
  */
 int daxpolicy_new(struct daxpolicy_ctx **ctx);
 
@@ -355,6 +357,88 @@ int daxpolicy_dir_get_policy(struct daxpolicy_ctx *ctx, int dirfd,
  * reports do not read it (INHERIT, ""). */
 enum daxpolicy_policy daxpolicy_report_get_policy(struct daxpolicy_report *report);
 const char *daxpolicy_report_get_policy_source(struct daxpolicy_report *report);
+
+/* ------------------------------------------------------------------------
+ * Requirements: open and map that never silently fall back
+ * ------------------------------------------------------------------------
+ *
+ * A requirement is what the caller relies on. The library checks it with
+ * the kernel's own answers and refuses with -EOPNOTSUPP, keeping the report
+ * behind the refusal for the calling thread (daxpolicy_get_refusal()).
+ *
+ * The environment variable DAXPOLICY_REQUIRE ("direct", "sync" or
+ * "direct,sync"), read when the context is created, adds to every
+ * requirement: an administrator can make a program that links the library
+ * stricter without changing it.
+ */
+
+/* The file must be DAX: its data bypasses the page cache. */
+#define DAXPOLICY_REQ_DIRECT 0x1u
+/* Mappings must be MAP_SYNC: stores are durable once flushed from the CPU
+ * caches, no msync()/fsync() needed. Implies DAXPOLICY_REQ_DIRECT. */
+#define DAXPOLICY_REQ_SYNC 0x2u
+
+/*
+ * daxpolicy_require_fd - does the open file @fd meet @req now?
+ * Returns 0, -EOPNOTSUPP when it does not (see daxpolicy_get_refusal()),
+ * -EINVAL for unknown bits, or another negative errno when @fd cannot be
+ * inspected. Cheap: about one statx() once the mount has been seen.
+ */
+int daxpolicy_require_fd(struct daxpolicy_ctx *ctx, int fd, unsigned int req);
+
+/*
+ * daxpolicy_open - open(2) that meets a requirement or fails.
+ * @flags, @mode: as for open(2) (O_CLOEXEC is always added).
+ * @req: the caller's requirement; the directory policy of @path adds to it
+ *	(a sync directory adds DAXPOLICY_REQ_SYNC, a direct one
+ *	DAXPOLICY_REQ_DIRECT), and so does DAXPOLICY_REQUIRE.
+ *
+ * Returns a file descriptor, or a negative errno: -EOPNOTSUPP when the file
+ * cannot meet the requirement. A file that this call created and that turns
+ * out not to meet it is removed again, so nothing stray is left behind.
+ */
+int daxpolicy_open(struct daxpolicy_ctx *ctx, const char *path, int flags, mode_t mode,
+		   unsigned int req);
+
+/*
+ * daxpolicy_mmap - a shared mapping of @fd that meets @req, or none.
+ * With DAXPOLICY_REQ_SYNC the mapping is made with
+ * MAP_SHARED_VALIDATE|MAP_SYNC and never downgraded; with
+ * DAXPOLICY_REQ_DIRECT the file must be DAX. @prot as for mmap(2).
+ * Returns 0 and the address in *@addr, or a negative errno (-EOPNOTSUPP
+ * when the requirement cannot be met). The context remembers the mapping
+ * (for daxpolicy_madvise()); unmap it with daxpolicy_munmap().
+ */
+int daxpolicy_mmap(struct daxpolicy_ctx *ctx, int fd, off_t offset, size_t length, int prot,
+		   unsigned int req, void **addr);
+/* munmap(2) of a mapping (or part of one) made by daxpolicy_mmap(). */
+int daxpolicy_munmap(struct daxpolicy_ctx *ctx, void *addr, size_t length);
+
+/* The intent of the never-merged MADV_SYNC and MADV_DIRECT, in user space.
+ * Their values do not collide with the kernel's MADV_* values. */
+#define DAXPOLICY_MADV_SYNC 0x10000
+#define DAXPOLICY_MADV_DIRECT 0x10001
+
+/*
+ * daxpolicy_madvise - advice on a range of a mapping.
+ * DAXPOLICY_MADV_SYNC: turn the range of a daxpolicy_mmap() mapping into a
+ *	MAP_SYNC mapping in place: same address, same contents (the file's);
+ *	-EOPNOTSUPP, with the old mapping untouched, when the file cannot be
+ *	mapped MAP_SYNC.
+ * DAXPOLICY_MADV_DIRECT: check that the range is served without the page
+ *	cache (the file is DAX); 0 or -EOPNOTSUPP.
+ * Both return -EINVAL for a range that no daxpolicy_mmap() mapping covers.
+ * Any other @advice is passed to madvise(2).
+ */
+int daxpolicy_madvise(struct daxpolicy_ctx *ctx, void *addr, size_t length, int advice);
+
+/*
+ * daxpolicy_get_refusal - the report behind the calling thread's last
+ * -EOPNOTSUPP from daxpolicy_require_fd(), _open(), _mmap() or _madvise()
+ * on @ctx: a new reference (release with daxpolicy_report_free()), or NULL.
+ * Each thread sees its own.
+ */
+struct daxpolicy_report *daxpolicy_get_refusal(struct daxpolicy_ctx *ctx);
 
 #ifdef __cplusplus
 }
