@@ -20,7 +20,7 @@ struct dp_device_cache {
 	struct dp_device *devices[];
 };
 
-struct dp_device dp_device_unknown = { .refcount = -1, .kind = "none", .dax = -1 };
+struct dp_device dp_device_unknown = { .placeholder = true, .kind = "none", .dax = -1 };
 
 void dp_device_cache_free(struct dp_device_cache *cache)
 {
@@ -42,14 +42,14 @@ struct dp_device *dp_device_new(void)
 
 struct dp_device *dp_device_ref(struct dp_device *d)
 {
-	if (d->refcount >= 0)
+	if (!d->placeholder)
 		__atomic_add_fetch(&d->refcount, 1, __ATOMIC_RELAXED);
 	return d;
 }
 
 void dp_device_unref(struct dp_device *d)
 {
-	if (!d || d->refcount < 0 || __atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) > 0)
+	if (!d || d->placeholder || __atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	free(d);
 }
@@ -108,11 +108,13 @@ void dp_device_read(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device *de
 {
 	unsigned int maj = major(devno), min = minor(devno);
 	int refcount = dev->refcount;
+	bool placeholder = dev->placeholder;
 	uint64_t val;
 	int rc;
 
 	memset(dev, 0, sizeof(*dev));
 	dev->refcount = refcount;
+	dev->placeholder = placeholder;
 	dev->devno = devno;
 	dev->dax = 0;
 	if (maj == 0) {

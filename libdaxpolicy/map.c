@@ -52,6 +52,16 @@ void dp_mappings_free(struct dp_mappings *maps)
 	free(maps);
 }
 
+size_t dp_mappings_count(struct daxpolicy_ctx *ctx)
+{
+	size_t n;
+
+	pthread_mutex_lock(&ctx->lock);
+	n = ctx->mappings ? ctx->mappings->count : 0;
+	pthread_mutex_unlock(&ctx->lock);
+	return n;
+}
+
 /* Called with ctx->lock held. */
 static struct dp_mapping *add_mapping(struct daxpolicy_ctx *ctx)
 {

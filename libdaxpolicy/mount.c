@@ -26,7 +26,7 @@ struct dp_mount_cache {
 };
 
 struct dp_mount dp_mount_unknown = {
-	.refcount = -1, .target = "", .source = "", .fstype = "", .options = "",
+	.placeholder = true, .target = "", .source = "", .fstype = "", .options = "",
 };
 
 /* Drop the cache's references. A kept FAST verdict refers back to its
@@ -78,14 +78,14 @@ struct dp_mount *dp_mount_new(const char *target, const char *source,
 
 struct dp_mount *dp_mount_ref(struct dp_mount *m)
 {
-	if (m->refcount >= 0)
+	if (!m->placeholder)
 		__atomic_add_fetch(&m->refcount, 1, __ATOMIC_RELAXED);
 	return m;
 }
 
 void dp_mount_unref(struct dp_mount *m)
 {
-	if (!m || m->refcount < 0 || __atomic_sub_fetch(&m->refcount, 1, __ATOMIC_ACQ_REL) > 0)
+	if (!m || m->placeholder || __atomic_sub_fetch(&m->refcount, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	free(m->target);
 	free(m->source);
@@ -306,7 +306,7 @@ struct dp_mount *dp_mount_find_unique(struct daxpolicy_ctx *ctx, uint64_t unique
 void dp_mount_remember(struct daxpolicy_ctx *ctx, struct dp_mount *m, uint64_t unique_id,
 		       const struct dp_object *o, struct dp_device *device)
 {
-	if (m->refcount < 0)
+	if (m->placeholder)
 		return;
 	pthread_mutex_lock(&ctx->lock);
 	if (!m->fs_known) {
@@ -356,7 +356,7 @@ void dp_mount_keep_fast_verdict(struct daxpolicy_ctx *ctx, struct dp_mount *m,
 {
 	enum daxpolicy_object_type type = r->obj.type;
 
-	if (m->refcount < 0 || type > DAXPOLICY_OBJECT_DIRECTORY)
+	if (m->placeholder || type > DAXPOLICY_OBJECT_DIRECTORY)
 		return;
 	pthread_mutex_lock(&ctx->lock);
 	if (!m->fast[type][r->obj.dax_now])

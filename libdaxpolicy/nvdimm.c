@@ -189,10 +189,7 @@ out:
 	/* The block device's own facts (queue/dax, partitions ...). */
 	if (dp_read_attr(ctx, text, sizeof(text), "/sys/block/%s/dev", blk) > 0 &&
 	    sscanf(text, "%u:%u", &maj, &min) == 2) {
-		int refcount = dev->refcount;
-
 		dp_device_read(ctx, makedev(maj, min), dev);
-		dev->refcount = refcount;
 	} else {
 		dp_snprintf(dev->name, sizeof(dev->name), "%s", blk);
 		strcpy(dev->kind, "pmem");

@@ -79,7 +79,8 @@ int dp_snprintf(char *buf, size_t len, const char *fmt, ...)
 /* One mount, shared by the cache and the reports that refer to it; immutable
  * once published, but for the filesystem facts filled in by the first probe. */
 struct dp_mount {
-	int refcount;             /* < 0: a static placeholder, never freed */
+	int refcount;
+	bool placeholder;         /* static, never counted or freed */
 	char *target;
 	char *source;
 	char *fstype;
@@ -146,7 +147,8 @@ void dp_mount_cache_free(struct dp_mount_cache *cache);
 
 /* Shared like struct dp_mount; immutable once published. */
 struct dp_device {
-	int refcount;             /* < 0: a static placeholder */
+	int refcount;
+	bool placeholder;         /* static (or on the stack), never counted */
 	dev_t devno;
 	char name[64];            /* e.g. pmem0p1, dm-0, loop3 */
 	char disk[64];            /* whole disk of a partition, else "" */
@@ -273,5 +275,7 @@ int dp_refuse(struct daxpolicy_ctx *ctx, struct daxpolicy_report *r);
 /* Probe @fd for the refusal report; -EOPNOTSUPP (or the probe's error). */
 int dp_refuse_fd(struct daxpolicy_ctx *ctx, int fd);
 void dp_mappings_free(struct dp_mappings *maps);
+/* How many mappings the context keeps (for tests). */
+size_t dp_mappings_count(struct daxpolicy_ctx *ctx);
 
 #endif /* DAXPOLICY_PRIVATE_H */

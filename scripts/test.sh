@@ -5,6 +5,7 @@
 #   host      root integration tests on loop-mounted ext4 and xfs
 #   unit-san  unit tier again, built with AddressSanitizer + UBSan
 #   host-san  host tier again with the sanitizer build
+#   unit-tsan unit tier again, built with ThreadSanitizer
 #   dist      make distcheck
 #   vm        real fsdax in a QEMU guest with emulated NVDIMMs
 # Usage: scripts/test.sh [TIER...]      (default: all tiers, in that order)
@@ -14,8 +15,9 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${DAXPOLICY_BUILD:-$top/build}
 build_san=${DAXPOLICY_BUILD_SAN:-$top/build-san}
+build_tsan=${DAXPOLICY_BUILD_TSAN:-$top/build-tsan}
 tiers=("$@")
-[ ${#tiers[@]} -gt 0 ] || tiers=(unit host unit-san host-san dist vm)
+[ ${#tiers[@]} -gt 0 ] || tiers=(unit host unit-san host-san unit-tsan dist vm)
 
 total_pass=0 total_fail=0 total_skip=0
 summary=()
@@ -99,6 +101,10 @@ for tier in "${tiers[@]}"; do
 		"$top/scripts/build.sh" "$build_san" --enable-sanitizers || exit 1
 		san_built=1
 	fi
+	if [[ $tier == unit-tsan ]]; then
+		note "ThreadSanitizer build ($build_tsan)"
+		"$top/scripts/build.sh" "$build_tsan" --enable-tsan || exit 1
+	fi
 	note "tier: $tier"
 	case $tier in
 	unit) unit_tier unit "$build" ;;
@@ -107,9 +113,10 @@ for tier in "${tiers[@]}"; do
 		unit_tier unit-san "$build_san" ;;
 	host-san) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		host_tier host-san "$build_san" ;;
+	unit-tsan) TSAN_OPTIONS=halt_on_error=1 unit_tier unit-tsan "$build_tsan" ;;
 	dist) dist_tier ;;
 	vm) vm_tier ;;
-	*) echo "unknown tier '$tier' (unit host unit-san host-san dist vm)" >&2; exit 2 ;;
+	*) echo "unknown tier '$tier' (unit host unit-san host-san unit-tsan dist vm)" >&2; exit 2 ;;
 	esac
 done
 

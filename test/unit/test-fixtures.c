@@ -136,7 +136,7 @@ static void check_fixture(const char *root, const char *name, int *disks)
 	dir = opendir(path);
 	ck_assert_ptr_nonnull(dir);
 	while ((de = readdir(dir))) {
-		struct dp_device dev = { .refcount = -1 };
+		struct dp_device dev = { .placeholder = true };
 		struct json_object *ns;
 		char rel[128];
 
@@ -285,7 +285,7 @@ END_TEST
 
 START_TEST(missing_device_link_is_a_reason)
 {
-	struct dp_device dev = { .refcount = -1 };
+	struct dp_device dev = { .placeholder = true };
 	struct daxpolicy_ctx *ctx;
 	dev_t devno;
 	char rel[64];
