@@ -17,14 +17,17 @@ if [ "${1:-}" = --vm ]; then
 fi
 build=${1:-$top/build}
 "$top/scripts/build.sh" "$build"
-make -C "$build" -s bench/bench-probe >/dev/null
+"$top/scripts/install-deps.sh"
+make -C "$build" -s bench/bench-probe bench/bench-map >/dev/null
 
 if [ -n "$vm" ]; then
 	stage="$build/vm/stage"
 	make -C "$build" -s vm-stage >/dev/null
 	bindir=$(dirname "$(find "$stage" -name dax-admin -type f | head -n 1)")
-	"$build/libtool" --mode=install install -m 755 "$build/bench/bench-probe" \
-		"$bindir/bench-probe" >/dev/null 2>&1
+	for b in bench-probe bench-map; do
+		"$build/libtool" --mode=install install -m 755 "$build/bench/$b" \
+			"$bindir/$b" >/dev/null 2>&1
+	done
 	DAXTEST_VM_GROUPS="$top/bench/vm-groups" bash "$top/test/vm/run.sh" "$build" probe \
 		>"$build/vm/bench-run.log" 2>&1 || { tail -20 "$build/vm/bench-run.log"; exit 1; }
 	echo "== in the guest (real fsdax, XFS dax=always, TCG emulation)"
@@ -40,6 +43,9 @@ if [ -z "$file" ]; then
 fi
 echo "== fd probe vs bare statx ($file)"
 "$build/bench/bench-probe" "$file"
+echo
+echo "== requirement API (MAP_SYNC lines need a file on a DAX mount)"
+"$build/bench/bench-map" "$file"
 echo
 echo "== dax-admin status wall time (20 runs)"
 start=$(date +%s%N)

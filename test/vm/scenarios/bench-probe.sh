@@ -8,10 +8,12 @@ plan 1
 dev=$(state_get PMEM)
 mkdir -p /mnt/pmem
 mkfs.xfs -q -f "$dev" && mount -o dax=always "$dev" /mnt/pmem
-daxtest create /mnt/pmem/file 1M >/dev/null
+daxtest create /mnt/pmem/file 4M >/dev/null
 echo "==== bench: begin"
 bench-probe /mnt/pmem/file 200000
 rc=$?
+echo
+bench-map /mnt/pmem/file 20000 || rc=$?
 uptime_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
 start=$(uptime_cs)
 for i in 1 2 3 4 5 6 7 8 9 10; do dax-admin status /mnt/pmem/file >/dev/null; done
