@@ -19,7 +19,8 @@ command -v mkfs.xfs >/dev/null || cannot_run "mkfs.xfs missing (apt-get install 
 DAX_ADMIN="$BUILD/daxctl-ext/dax-admin"
 DAXTEST="$BUILD/test/helpers/daxtest"
 SCRATCH=$(mktemp -d /tmp/daxpolicy-host.XXXXXX)
-export DAX_ADMIN DAXTEST SCRATCH
+ENFORCER="$BUILD/libdaxpolicy/.libs/libdaxpolicy-enforce.so"
+export DAX_ADMIN DAXTEST SCRATCH ENFORCER BUILD
 . "$here/setup.sh"
 trap 'teardown_all' EXIT
 

@@ -32,7 +32,7 @@ virtio_pci virtio_pmem virtio_blk ext4 xfs hwpoison_inject mce_inject"
 # Host programs copied into the guest with their libraries.
 VM_TOOLS_REQUIRED="busybox ndctl daxctl mkfs.ext4 mkfs.xfs xfs_io jq"
 VM_TOOLS_OPTIONAL="filefrag mke2fs tune2fs dumpe2fs e2fsck xfs_db xfs_repair
-xfs_spaceman sfdisk"
+xfs_spaceman sfdisk sqlite3"
 
 VM_RESULT_TAG='@@DAXTEST'
 

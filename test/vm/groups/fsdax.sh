@@ -10,7 +10,7 @@ SCENARIOS="ns-fsdax-labelless
 	status-1k=status:ext4:inode:1k status-pending:ext4 status-pending:xfs
 	set-dir:ext4 set-dir:xfs
 	set-dir-never=set-dir-refused:ext4:never:mount_dax_never
-	api:ext4 api:xfs wal:ext4 wal:xfs
+	api:ext4 api:xfs wal:ext4 wal:xfs enforce:ext4 enforce:xfs
 	partition:1M partition-ext4=dax-always:ext4
 	dax-admin-version
 	status-partition=status-device:active:partition_misaligned:ext4:always"
