@@ -18,7 +18,7 @@ fi
 build=${1:-$top/build}
 "$top/scripts/build.sh" "$build"
 "$top/scripts/install-deps.sh"
-make -C "$build" -s bench/bench-probe bench/bench-map >/dev/null
+make -C "$build" -s bench/bench-probe bench/bench-map bench/bench-open >/dev/null
 
 if [ -n "$vm" ]; then
 	stage="$build/vm/stage"
@@ -46,6 +46,14 @@ echo "== fd probe vs bare statx ($file)"
 echo
 echo "== requirement API (MAP_SYNC lines need a file on a DAX mount)"
 "$build/bench/bench-map" "$file"
+echo
+echo "== open()+close() outside policy directories, with and without the enforcer"
+plain=$("$build/bench/bench-open" "$file")
+enforced=$(LD_PRELOAD="$build/libdaxpolicy/.libs/libdaxpolicy-enforce.so" \
+	LD_LIBRARY_PATH="$build/libdaxpolicy/.libs" "$build/bench/bench-open" "$file")
+printf '%-44s %10s %8s\n' operation ns/call "x plain"
+printf '%-44s %10s %8.2f\n' "open+close (baseline)" "$plain" 1
+printf '%-44s %10s %8.2f\n' "open+close, libdaxpolicy-enforce.so" "$enforced" "$(echo "$enforced / $plain" | bc -l)"
 echo
 echo "== dax-admin status wall time (20 runs)"
 start=$(date +%s%N)

@@ -52,7 +52,8 @@ struct slot {
 	uint64_t hash;
 	time_t expires;
 	enum daxpolicy_policy policy;
-	char dir[PATH_MAX];
+	size_t len;
+	char *dir;                   /* malloc'ed; replaced under e.lock */
 };
 
 static struct {
@@ -149,6 +150,24 @@ static bool directory_of(int dirfd, const char *path, char *dir, size_t len)
 	return w > 0 && (size_t)w < len;
 }
 
+/* The cached policy of the directory @dir (@n bytes, not terminated);
+ * false when it is not cached or has expired. */
+static bool cached_policy(const char *dir, size_t n, enum daxpolicy_policy *policy)
+{
+	uint64_t h = hash_of(dir, n);
+	struct slot *s = &e.slots[h % CACHE_SLOTS];
+	struct timespec now;
+	bool hit;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	pthread_mutex_lock(&e.lock);
+	hit = s->hash == h && s->len == n && s->expires > now.tv_sec && memcmp(s->dir, dir, n) == 0;
+	if (hit)
+		*policy = s->policy;
+	pthread_mutex_unlock(&e.lock);
+	return hit;
+}
+
 static enum daxpolicy_policy policy_of(const char *dir)
 {
 	size_t n = strlen(dir);
@@ -156,27 +175,28 @@ static enum daxpolicy_policy policy_of(const char *dir)
 	struct slot *s = &e.slots[h % CACHE_SLOTS];
 	enum daxpolicy_policy own, policy = DAXPOLICY_POLICY_INHERIT;
 	struct timespec now;
+	char *copy;
 	int fd;
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-	pthread_mutex_lock(&e.lock);
-	if (s->hash == h && s->expires > now.tv_sec && strcmp(s->dir, dir) == 0) {
-		policy = s->policy;
-		pthread_mutex_unlock(&e.lock);
+	if (cached_policy(dir, n, &policy))
 		return policy;
-	}
-	pthread_mutex_unlock(&e.lock);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
 	fd = e.open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (daxpolicy_dir_get_policy(e.ctx, fd, &own, &policy, NULL, 0) < 0)
 			policy = DAXPOLICY_POLICY_INHERIT;
 		e.close(fd);
 	}
+	copy = strdup(dir);
+	if (!copy)
+		return policy;
 	pthread_mutex_lock(&e.lock);
+	free(s->dir);
+	s->dir = copy;
+	s->len = n;
 	s->hash = h;
 	s->expires = now.tv_sec + CACHE_SECONDS;
 	s->policy = policy;
-	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	pthread_mutex_unlock(&e.lock);
 	return policy;
 }
@@ -199,9 +219,20 @@ static int check_open(int fd, int dirfd, const char *path)
 
 	if (fd < 0 || busy || !path)
 		return fd;
-	pthread_once(&e.once, init);
 	track(fd, DAXPOLICY_POLICY_INHERIT);
-	if (!e.ctx || !directory_of(dirfd, path, dir, sizeof(dir)))
+	if (!e.ctx)
+		return fd;
+	/* The common case, an absolute path in a directory without policy:
+	 * no copy, no system call. */
+	if (path[0] == '/') {
+		const char *slash = strrchr(path, '/');
+		size_t n = slash > path ? (size_t)(slash - path) : 1;
+
+		if (cached_policy(path, n, &policy) && policy != DAXPOLICY_POLICY_DIRECT &&
+		    policy != DAXPOLICY_POLICY_SYNC)
+			return fd;
+	}
+	if (!directory_of(dirfd, path, dir, sizeof(dir)))
 		return fd;
 	busy++;
 	policy = policy_of(dir);
