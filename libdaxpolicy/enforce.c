@@ -35,12 +35,8 @@
 
 #include <daxpolicy/libdaxpolicy.h>
 
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
+#include "kernel-abi.h"
+
 #define EXPORT __attribute__((visibility("default")))
 
 /* How long a directory's policy is trusted before it is read again. */
@@ -390,12 +386,9 @@ EXPORT void *mmap64(void *addr, size_t length, int prot, int flags, int fd, off_
 	return mmap(addr, length, prot, flags, fd, offset);
 }
 
-EXPORT int chdir(const char *path)
+/* Relative paths are resolved against the cached working directory. */
+static int refresh_cwd(int rc)
 {
-	int rc;
-
-	pthread_once(&e.once, init);
-	rc = e.chdir(path);
 	if (rc == 0) {
 		pthread_mutex_lock(&e.lock);
 		if (!getcwd(e.cwd, sizeof(e.cwd)))
@@ -405,17 +398,14 @@ EXPORT int chdir(const char *path)
 	return rc;
 }
 
+EXPORT int chdir(const char *path)
+{
+	pthread_once(&e.once, init);
+	return refresh_cwd(e.chdir(path));
+}
+
 EXPORT int fchdir(int fd)
 {
-	int rc;
-
 	pthread_once(&e.once, init);
-	rc = e.fchdir(fd);
-	if (rc == 0) {
-		pthread_mutex_lock(&e.lock);
-		if (!getcwd(e.cwd, sizeof(e.cwd)))
-			e.cwd[0] = '\0';
-		pthread_mutex_unlock(&e.lock);
-	}
-	return rc;
+	return refresh_cwd(e.fchdir(fd));
 }

@@ -15,17 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernel-abi.h"
 #include "private.h"
 
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
-#ifndef STATX_ATTR_DAX
-#define STATX_ATTR_DAX 0x00200000
-#endif
 
 struct dp_mapping {
 	uintptr_t start;

@@ -16,11 +16,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "kernel-abi.h"
 #include "private.h"
 
-#ifndef FS_XFLAG_DAX
-#define FS_XFLAG_DAX 0x00008000
-#endif
 #define POLICY_XATTR "user.daxpolicy"
 
 static const char *const names[] = {

@@ -21,29 +21,12 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "kernel-abi.h"
 #include "private.h"
 
-#ifndef STATX_ATTR_DAX
-#define STATX_ATTR_DAX 0x00200000
-#endif
 /* The value kernels 5.8 up to the Dec 2020 fix used (clashing with
  * STATX_ATTR_MOUNT_ROOT, which later kernels report under that bit). */
 #define STATX_ATTR_DAX_LEGACY 0x00002000
-#ifndef STATX_MNT_ID
-#define STATX_MNT_ID 0x00001000U
-#endif
-#ifndef STATX_MNT_ID_UNIQUE
-#define STATX_MNT_ID_UNIQUE 0x00004000U
-#endif
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
-#ifndef O_TMPFILE
-#define O_TMPFILE (020000000 | O_DIRECTORY)
-#endif
 
 /* The stable part of XFS_IOC_FSGEOMETRY_V1 (xfs_fs.h), to read the feature
  * flags without depending on the XFS headers. */
@@ -61,12 +44,6 @@ struct xfs_geom_v1 {
 #define XFS_GEOM_FLAGS_REFLINK 0x00100000
 #ifndef XFS_SUPER_MAGIC
 #define XFS_SUPER_MAGIC 0x58465342
-#endif
-#ifndef FS_XFLAG_DAX
-#define FS_XFLAG_DAX 0x00008000
-#endif
-#ifndef FS_XFLAG_REALTIME
-#define FS_XFLAG_REALTIME 0x00000001
 #endif
 
 /* Effective S_DAX from statx, with the kernel's honesty checked first. */
