@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "exit non-zero unless paths meet DAX requirements (preflight)" },
 	{ "set-dir", cmd_set_dir, "set a directory's DAX policy and prove it takes effect" },
 	{ "get-dir", cmd_get_dir, "show a directory's DAX policy and what new files get" },
+	{ "badblocks", cmd_badblocks, "which files lost which bytes to media errors" },
 	{ "help", cmd_help, "show help for dax-admin or one of its commands" },
 	{ "version", cmd_version, "print the version of dax-admin and libdaxpolicy" },
 };

@@ -440,6 +440,81 @@ int daxpolicy_madvise(struct daxpolicy_ctx *ctx, void *addr, size_t length, int 
  */
 struct daxpolicy_report *daxpolicy_get_refusal(struct daxpolicy_ctx *ctx);
 
+/* ------------------------------------------------------------------------
+ * Media errors (badblocks) to files
+ * ------------------------------------------------------------------------
+ *
+ * Bad ranges are numbered in 512-byte sectors from the start of the whole
+ * disk under the filesystem (for pmem: /dev/pmemN, the numbering of
+ * /sys/block/pmemN/badblocks and of 'ndctl list -M'). Each is attributed to
+ * the files and file byte ranges it hits, to filesystem metadata, or to
+ * unallocated space.
+ */
+struct daxpolicy_badblocks;   /* the result of a scan, owned by the caller */
+struct daxpolicy_badrange;    /* one bad range of the device */
+struct daxpolicy_badhit;      /* what one bad range hits */
+
+enum daxpolicy_hit_kind {
+	DAXPOLICY_HIT_FILE = 0,       /* bytes of a regular file */
+	DAXPOLICY_HIT_METADATA,       /* filesystem metadata */
+	DAXPOLICY_HIT_UNALLOCATED,    /* free space */
+	DAXPOLICY_HIT_UNKNOWN,        /* not attributed (outside the filesystem,
+					 or the filesystem cannot say) */
+};
+
+/* One bad range given by the caller. */
+struct daxpolicy_sector_range {
+	uint64_t sector;
+	uint64_t count;
+};
+
+/*
+ * daxpolicy_badblocks_scan - find the bad ranges of the filesystem mounted
+ * at (or containing) @path and the files they hit.
+ * @list, @count: bad ranges to use instead of the device's own list (any
+ *	block device; @count may be 0); @list NULL to read the device's
+ *	badblocks.
+ * Files are found by walking the filesystem from its mount root, never
+ * following symlinks or entering other filesystems, with FIEMAP; what no
+ * file covers is told apart as metadata or free space with GETFSMAP where
+ * the filesystem has it.
+ * Returns 0, -EINVAL for a range beyond the device, -ENODEV when the
+ * filesystem has no block device, or another negative errno.
+ */
+int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const char *path,
+			     const struct daxpolicy_sector_range *list, size_t count,
+			     struct daxpolicy_badblocks **result);
+void daxpolicy_badblocks_free(struct daxpolicy_badblocks *bb);
+
+/* The disk the sectors are numbered on ("pmem0"), and the filesystem's
+ * mount point. */
+const char *daxpolicy_badblocks_get_disk(struct daxpolicy_badblocks *bb);
+const char *daxpolicy_badblocks_get_mount(struct daxpolicy_badblocks *bb);
+/* Where the ranges came from: "sysfs" (the device's badblocks) or "list". */
+const char *daxpolicy_badblocks_get_source(struct daxpolicy_badblocks *bb);
+
+struct daxpolicy_badrange *daxpolicy_badblocks_get_first(struct daxpolicy_badblocks *bb);
+struct daxpolicy_badrange *daxpolicy_badrange_get_next(struct daxpolicy_badrange *range);
+uint64_t daxpolicy_badrange_get_sector(struct daxpolicy_badrange *range);
+uint64_t daxpolicy_badrange_get_count(struct daxpolicy_badrange *range);
+
+struct daxpolicy_badhit *daxpolicy_badrange_get_first_hit(struct daxpolicy_badrange *range);
+struct daxpolicy_badhit *daxpolicy_badhit_get_next(struct daxpolicy_badhit *hit);
+enum daxpolicy_hit_kind daxpolicy_badhit_get_kind(struct daxpolicy_badhit *hit);
+/* The disk sectors of this hit (a part of the range). */
+uint64_t daxpolicy_badhit_get_sector(struct daxpolicy_badhit *hit);
+uint64_t daxpolicy_badhit_get_count(struct daxpolicy_badhit *hit);
+/* For DAXPOLICY_HIT_FILE: the file (its path from the mount point; a file
+ * with several links is named once), its inode, and the byte range. */
+const char *daxpolicy_badhit_get_path(struct daxpolicy_badhit *hit);
+uint64_t daxpolicy_badhit_get_inode(struct daxpolicy_badhit *hit);
+uint64_t daxpolicy_badhit_get_file_offset(struct daxpolicy_badhit *hit);
+uint64_t daxpolicy_badhit_get_length(struct daxpolicy_badhit *hit);
+/* The extent is allocated but unwritten (reads as zeros). */
+bool daxpolicy_badhit_get_unwritten(struct daxpolicy_badhit *hit);
+/* The extent is shared (reflinked) with other files, listed as hits too. */
+bool daxpolicy_badhit_get_shared(struct daxpolicy_badhit *hit);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dax-admin badblocks [PATH...] [--from-list FILE|-]: which files lost which
+ * bytes to media errors, at 512-byte precision.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <daxpolicy/libdaxpolicy.h>
+
+#include "builtin.h"
+#include "json.h"
+#include "probe-paths.h"
+
+/* "SECTOR COUNT" lines; '#' starts a comment. 0, or -1 after saying which
+ * line is wrong. */
+static int read_list(const char *name, struct daxpolicy_sector_range **list, size_t *count)
+{
+	FILE *f = strcmp(name, "-") ? fopen(name, "re") : stdin;
+	char line[256];
+	size_t cap = 0;
+	unsigned int lineno = 0;
+
+	if (!f) {
+		cmd_error("badblocks", name, "%s", strerror(errno));
+		return -1;
+	}
+	/* Never NULL, even for an empty list: empty means "no errors". */
+	*list = malloc(sizeof(**list));
+	*count = 0;
+	cap = 1;
+	if (!*list)
+		goto nomem;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long sector, n;
+		char *p = line, *end;
+
+		lineno++;
+		p[strcspn(p, "#\n")] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			continue;
+		errno = 0;
+		sector = strtoull(p, &end, 0);
+		if (errno || end == p || (*end != ' ' && *end != '\t'))
+			goto bad;
+		p = end;
+		n = strtoull(p, &end, 0);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (errno || end == p || *end || n == 0 || *p == '-' || strchr(line, '-'))
+			goto bad;
+		if (*count == cap) {
+			struct daxpolicy_sector_range *v;
+
+			cap *= 2;
+			v = realloc(*list, cap * sizeof(*v));
+			if (!v)
+				goto nomem;
+			*list = v;
+		}
+		(*list)[(*count)++] = (struct daxpolicy_sector_range){ sector, n };
+	}
+	if (f != stdin)
+		fclose(f);
+	return 0;
+bad:
+	fprintf(stderr, "dax-admin badblocks: %s: line %u: expected 'SECTOR COUNT' (two whole numbers, COUNT > 0)\n",
+		name, lineno);
+	goto fail;
+nomem:
+	cmd_error("badblocks", name, "out of memory");
+fail:
+	if (f != stdin)
+		fclose(f);
+	free(*list);
+	*list = NULL;
+	return -1;
+}
+
+/* Files: one entry per inode, with its ranges. */
+static struct json_object *file_entry(struct json_object *files, struct daxpolicy_badhit *h)
+{
+	size_t n = json_object_array_length(files);
+	struct json_object *o, *ino;
+
+	for (size_t i = 0; i < n; i++) {
+		o = json_object_array_get_idx(files, i);
+		if (json_object_object_get_ex(o, "inode", &ino) &&
+		    json_object_get_uint64(ino) == daxpolicy_badhit_get_inode(h))
+			return o;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "path", daxpolicy_badhit_get_path(h)[0] ?
+			       json_path(daxpolicy_badhit_get_path(h)) : NULL);
+	json_object_object_add(o, "inode", json_object_new_uint64(daxpolicy_badhit_get_inode(h)));
+	json_object_object_add(o, "ranges", json_object_new_array());
+	json_object_array_add(files, o);
+	return o;
+}
+
+static struct json_object *scan_to_json(struct daxpolicy_badblocks *bb, unsigned int flags, bool *files_hit)
+{
+	struct json_object *o = json_object_new_object(), *ranges = json_object_new_array(),
+			   *files = json_object_new_array(), *meta = json_object_new_array(),
+			   *free_list = json_object_new_array(), *unknown = json_object_new_array();
+	size_t count = 0;
+
+	for (struct daxpolicy_badrange *r = daxpolicy_badblocks_get_first(bb); r;
+	     r = daxpolicy_badrange_get_next(r), count++) {
+		struct json_object *ro = json_object_new_object();
+
+		json_object_object_add(ro, "offset", json_object_new_uint64(daxpolicy_badrange_get_sector(r)));
+		json_object_object_add(ro, "length", json_object_new_uint64(daxpolicy_badrange_get_count(r)));
+		json_object_object_add(ro, "source", json_object_new_string(daxpolicy_badblocks_get_source(bb)));
+		json_object_array_add(ranges, ro);
+		for (struct daxpolicy_badhit *h = daxpolicy_badrange_get_first_hit(r); h;
+		     h = daxpolicy_badhit_get_next(h)) {
+			struct json_object *ho = json_object_new_object(), *list;
+
+			if (daxpolicy_badhit_get_kind(h) == DAXPOLICY_HIT_FILE) {
+				json_object_object_add(ho, "file_offset",
+						       json_size(daxpolicy_badhit_get_file_offset(h), flags));
+				json_object_object_add(ho, "length", json_size(daxpolicy_badhit_get_length(h), flags));
+			}
+			json_object_object_add(ho, "sector", json_object_new_uint64(daxpolicy_badhit_get_sector(h)));
+			json_object_object_add(ho, "sectors", json_object_new_uint64(daxpolicy_badhit_get_count(h)));
+			switch (daxpolicy_badhit_get_kind(h)) {
+			case DAXPOLICY_HIT_FILE:
+				json_object_object_add(ho, "unwritten",
+						       json_object_new_boolean(daxpolicy_badhit_get_unwritten(h)));
+				json_object_object_add(ho, "shared",
+						       json_object_new_boolean(daxpolicy_badhit_get_shared(h)));
+				json_object_object_get_ex(file_entry(files, h), "ranges", &list);
+				*files_hit = true;
+				break;
+			case DAXPOLICY_HIT_METADATA: list = meta; break;
+			case DAXPOLICY_HIT_UNALLOCATED: list = free_list; break;
+			default: list = unknown; break;
+			}
+			json_object_array_add(list, ho);
+		}
+	}
+	json_object_object_add(o, "dev", json_object_new_string(daxpolicy_badblocks_get_disk(bb)));
+	json_object_object_add(o, "mount", json_path(daxpolicy_badblocks_get_mount(bb)));
+	json_object_object_add(o, "badblock_count", json_object_new_uint64(count));
+	json_object_object_add(o, "badblocks", ranges);
+	json_object_object_add(o, "files", files);
+	json_object_object_add(o, "metadata", meta);
+	json_object_object_add(o, "unallocated", free_list);
+	json_object_object_add(o, "unattributed", unknown);
+	return o;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: dax-admin badblocks [--from-list FILE|-] [-u] PATH...\n");
+}
+
+int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "from-list", required_argument, NULL, 'l' },
+		{ "human", no_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daxpolicy_sector_range *list = NULL;
+	const char *list_name = NULL;
+	struct json_object *out;
+	unsigned int flags = 0;
+	size_t count = 0;
+	bool files_hit = false;
+	int opt, rc = EXIT_OK;
+
+	while ((opt = getopt_long(argc, argv, "l:uh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'l': list_name = optarg; break;
+		case 'u': flags |= JSON_HUMAN; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind == argc) {
+		cmd_error("badblocks", NULL, "name a mount point or a path on the filesystem to scan");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (list_name && read_list(list_name, &list, &count) < 0)
+		return EXIT_USAGE;
+	if (list_name && argc - optind != 1) {
+		cmd_error("badblocks", NULL, "--from-list takes exactly one filesystem");
+		free(list);
+		return EXIT_USAGE;
+	}
+	out = json_object_new_array();
+	for (int i = optind; i < argc; i++) {
+		struct daxpolicy_badblocks *bb;
+		int err = daxpolicy_badblocks_scan(ctx, argv[i], list, count, &bb);
+
+		if (err < 0) {
+			fprintf(stderr, "dax-admin badblocks: ");
+			print_escaped(stderr, argv[i]);
+			fprintf(stderr, ": %s\n", err == -ENOENT ? "no such file or directory" :
+				err == -ENODEV ? "not on a block device (no media to have errors)" :
+				err == -EINVAL ? "a range lies beyond the end of the device" : strerror(-err));
+			rc = EXIT_USAGE;
+			continue;
+		}
+		json_object_array_add(out, scan_to_json(bb, flags, &files_hit));
+		daxpolicy_badblocks_free(bb);
+	}
+	free(list);
+	if (json_print_results(stdout, out, argc - optind == 1) < 0 && rc == EXIT_OK)
+		rc = EXIT_UNMET;
+	json_object_put(out);
+	if (rc == EXIT_OK && files_hit)
+		rc = EXIT_UNMET;
+	return rc;
+}
