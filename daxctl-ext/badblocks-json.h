@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef DAX_ADMIN_BADBLOCKS_JSON_H
+#define DAX_ADMIN_BADBLOCKS_JSON_H
+
+#include <stdbool.h>
+
+#include <json-c/json.h>
+
+struct daxpolicy_badblocks;
+
+/* One scan as a JSON object; @files_hit is set when a file lost bytes.
+ * @flags: JSON_HUMAN for sizes with units. */
+struct json_object *badblocks_to_json(struct daxpolicy_badblocks *bb, unsigned int flags, bool *files_hit);
+
+#endif
