@@ -239,3 +239,51 @@ release_held() {
 	kill "$HOLDER"
 	wait "$HOLDER" 2>/dev/null
 }
+
+# pmem_phys DISK SECTOR: the physical address of a sector of a pmem disk
+# (the disk's data starts at its pfn device's resource for fsdax, at the
+# namespace's resource for raw).
+pmem_phys() {
+	_ns=$(nd_list -N | jq -r --arg b "$1" 'select(.blockdev == $b) | .dev')
+	_res=""
+	for _p in /sys/bus/nd/devices/pfn*; do
+		[ "$(cat "$_p/namespace" 2>/dev/null)" = "$_ns" ] && _res=$(cat "$_p/resource")
+	done
+	[ -n "$_res" ] || _res=$(cat "/sys/bus/nd/devices/$_ns/resource")
+	echo $((_res + $2 * 512))
+}
+
+# inject_mce PHYS [LSB]: a platform-reported uncorrected memory error at a
+# physical address, as real hardware reports it (machine check through
+# mce-inject; the nfit driver adds it to the region's and the disk's
+# badblocks). LSB 9 makes it one 512-byte sector, 12 (default) a 4 KiB page.
+inject_mce() {
+	[ -d /sys/kernel/debug/mce-inject ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	_d=/sys/kernel/debug/mce-inject
+	[ -d $_d ] || { echo "inject_mce: no $_d" >&2; return 1; }
+	echo sw >$_d/flags
+	echo 0 >$_d/cpu
+	echo 0xbc0000000008009f >$_d/status
+	printf '0x%x\n' $((0x80 | ${2:-12})) >$_d/misc
+	printf '0x%x\n' "$1" >$_d/addr
+	echo 4 >$_d/bank
+}
+
+# wait_badblocks DISK COUNT: until the disk lists at least COUNT bad ranges
+# (platform errors arrive asynchronously).
+wait_badblocks() {
+	_i=0
+	while [ "$(wc -l <"/sys/block/$1/badblocks")" -lt "$2" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+# clear_platform_errors: forget platform-reported errors by rebinding the
+# NVDIMM root device to the nfit driver (the data stays).
+clear_platform_errors() {
+	_acpi=$(basename "$(readlink -f /sys/bus/acpi/drivers/nfit/ACPI0012:00)")
+	echo "$_acpi" >/sys/bus/acpi/drivers/nfit/unbind
+	echo "$_acpi" >/sys/bus/acpi/drivers/nfit/bind
+}
