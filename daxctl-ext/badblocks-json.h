@@ -12,4 +12,12 @@ struct daxpolicy_badblocks;
  * @flags: JSON_HUMAN for sizes with units. */
 struct json_object *badblocks_to_json(struct daxpolicy_badblocks *bb, unsigned int flags, bool *files_hit);
 
+struct daxpolicy_badrange;
+/* Add to @o what one bad range @r of @bb hits, with the fields and
+ * conventions of badblocks_to_json(): offset, length (sectors), source
+ * (@source, or the scan's when NULL), files[] (path, inode, ranges[]),
+ * metadata[], unallocated[], unattributed[]. */
+void badrange_to_json(struct json_object *o, struct daxpolicy_badblocks *bb,
+		      struct daxpolicy_badrange *r, const char *source, unsigned int flags);
+
 #endif

@@ -23,6 +23,7 @@ int cmd_check(int argc, char **argv, struct daxpolicy_ctx *ctx);
 int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx);
 int cmd_get_dir(int argc, char **argv, struct daxpolicy_ctx *ctx);
 int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx);
+int cmd_monitor(int argc, char **argv, struct daxpolicy_ctx *ctx);
 
 /* Print "dax-admin <cmd>: <object>: <message>" on stderr. */
 void cmd_error(const char *cmd, const char *object, const char *fmt, ...)

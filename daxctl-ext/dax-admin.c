@@ -23,9 +23,20 @@ static const struct command commands[] = {
 	{ "set-dir", cmd_set_dir, "set a directory's DAX policy and prove it takes effect" },
 	{ "get-dir", cmd_get_dir, "show a directory's DAX policy and what new files get" },
 	{ "badblocks", cmd_badblocks, "which files lost which bytes to media errors" },
+	{ "monitor", cmd_monitor, "wait for new media errors and name the files they hit" },
 	{ "help", cmd_help, "show help for dax-admin or one of its commands" },
 	{ "version", cmd_version, "print the version of dax-admin and libdaxpolicy" },
 };
+
+/* The library's messages (DAXPOLICY_LOG=err|info|debug) on stderr. */
+static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
+		       const char *format, va_list args)
+{
+	(void)data, (void)priority, (void)file, (void)line;
+	fprintf(stderr, "dax-admin: libdaxpolicy: %s: ", fn);
+	vfprintf(stderr, format, args);
+	fputc('\n', stderr);
+}
 
 void cmd_error(const char *cmd, const char *object, const char *fmt, ...)
 {
@@ -144,6 +155,7 @@ int main(int argc, char **argv)
 			strerror(-rc));
 		return EXIT_UNMET;
 	}
+	daxpolicy_set_log_fn(ctx, log_stderr, NULL);
 	/* Each command parses its own options, its name being argv[0];
 	 * optind = 0 makes getopt start afresh. */
 	argc -= optind;

@@ -96,13 +96,17 @@ DAXPOLICY_EXPORT struct daxpolicy_ctx *daxpolicy_unref(struct daxpolicy_ctx *ctx
 	return NULL;
 }
 
+/* The log function, apart from ctx->lock: messages come from code that
+ * holds ctx->lock. */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
 DAXPOLICY_EXPORT void daxpolicy_set_log_fn(struct daxpolicy_ctx *ctx,
 					   daxpolicy_log_fn fn, void *data)
 {
-	pthread_mutex_lock(&ctx->lock);
+	pthread_mutex_lock(&log_lock);
 	ctx->log_fn = fn;
 	ctx->log_data = data;
-	pthread_mutex_unlock(&ctx->lock);
+	pthread_mutex_unlock(&log_lock);
 }
 
 DAXPOLICY_EXPORT int daxpolicy_get_log_priority(struct daxpolicy_ctx *ctx)
@@ -139,10 +143,10 @@ void daxpolicy_log(struct daxpolicy_ctx *ctx, int priority, const char *file,
 	void *data;
 	va_list args;
 
-	pthread_mutex_lock(&ctx->lock);
+	pthread_mutex_lock(&log_lock);
 	log_fn = ctx->log_fn;
 	data = ctx->log_data;
-	pthread_mutex_unlock(&ctx->lock);
+	pthread_mutex_unlock(&log_lock);
 	if (!log_fn)
 		return;
 	va_start(args, format);

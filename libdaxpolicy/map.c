@@ -31,6 +31,9 @@ struct dp_mapping {
 struct dp_mappings {
 	size_t count, cap;
 	struct dp_mapping *v;
+	/* What a SIGBUS handler may search (sigbus.c); made with the table,
+	 * never replaced. */
+	struct dp_sigbus_registry *sigbus;
 };
 
 void dp_mappings_free(struct dp_mappings *maps)
@@ -40,8 +43,41 @@ void dp_mappings_free(struct dp_mappings *maps)
 	for (size_t i = 0; i < maps->count; i++)
 		if (maps->v[i].fd >= 0)
 			close(maps->v[i].fd);
+	dp_sigbus_registry_free(maps->sigbus);
 	free(maps->v);
 	free(maps);
+}
+
+/* The table, made on first use. Called with ctx->lock held. A signal
+ * handler reads ctx->mappings without the lock: publish it atomically. */
+static struct dp_mappings *get_mappings(struct daxpolicy_ctx *ctx)
+{
+	struct dp_mappings *maps = ctx->mappings;
+
+	if (maps)
+		return maps;
+	maps = calloc(1, sizeof(*maps));
+	if (!maps)
+		return NULL;
+	maps->sigbus = dp_sigbus_registry_new();
+	if (!maps->sigbus) {
+		free(maps);
+		return NULL;
+	}
+	__atomic_store_n(&ctx->mappings, maps, __ATOMIC_RELEASE);
+	return maps;
+}
+
+struct dp_sigbus_registry *dp_mappings_sigbus(struct daxpolicy_ctx *ctx, bool create)
+{
+	struct dp_mappings *maps = __atomic_load_n(&ctx->mappings, __ATOMIC_ACQUIRE);
+
+	if (!maps && create) {
+		pthread_mutex_lock(&ctx->lock);
+		maps = get_mappings(ctx);
+		pthread_mutex_unlock(&ctx->lock);
+	}
+	return maps ? maps->sigbus : NULL;
 }
 
 size_t dp_mappings_count(struct daxpolicy_ctx *ctx)
@@ -57,14 +93,10 @@ size_t dp_mappings_count(struct daxpolicy_ctx *ctx)
 /* Called with ctx->lock held. */
 static struct dp_mapping *add_mapping(struct daxpolicy_ctx *ctx)
 {
-	struct dp_mappings *maps = ctx->mappings;
+	struct dp_mappings *maps = get_mappings(ctx);
 
-	if (!maps) {
-		maps = calloc(1, sizeof(*maps));
-		if (!maps)
-			return NULL;
-		ctx->mappings = maps;
-	}
+	if (!maps)
+		return NULL;
 	if (maps->count == maps->cap) {
 		size_t cap = maps->cap ? maps->cap * 2 : 16;
 		struct dp_mapping *v = realloc(maps->v, cap * sizeof(*v));
@@ -185,6 +217,12 @@ DAXPOLICY_EXPORT int daxpolicy_mmap(struct daxpolicy_ctx *ctx, int fd, off_t off
 			close(dup_fd);
 		return -ENOMEM;
 	}
+	/* For daxpolicy_sigbus_lookup(). */
+	rc = daxpolicy_register_mapping(ctx, p, length, fd, offset);
+	if (rc < 0) {
+		daxpolicy_munmap(ctx, p, length);
+		return rc;
+	}
 	*addr = p;
 	return 0;
 }
@@ -193,10 +231,15 @@ DAXPOLICY_EXPORT int daxpolicy_munmap(struct daxpolicy_ctx *ctx, void *addr, siz
 {
 	uintptr_t start = (uintptr_t)addr, end = start + length;
 	struct dp_mappings *maps;
-	int rc;
+	int rc, unregistered;
 
 	if (!ctx || !addr || !length)
 		return -EINVAL;
+	/* Out of the SIGBUS registry before the addresses can be given out
+	 * again (munmap would refuse an unaligned address anyway). */
+	if (start % (uintptr_t)sysconf(_SC_PAGESIZE))
+		return -EINVAL;
+	unregistered = daxpolicy_unregister_mapping(ctx, addr, length);
 	if (munmap(addr, length) < 0)
 		return -errno;
 	pthread_mutex_lock(&ctx->lock);
@@ -211,7 +254,7 @@ DAXPOLICY_EXPORT int daxpolicy_munmap(struct daxpolicy_ctx *ctx, void *addr, siz
 			i++;
 	}
 	pthread_mutex_unlock(&ctx->lock);
-	return rc;
+	return rc < 0 ? rc : unregistered;
 }
 
 /* MADV_DIRECT: every mapping of the range is of a DAX file. Lock held. */

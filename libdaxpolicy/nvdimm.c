@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <daxctl/libdaxctl.h>
 #include <ndctl/libndctl.h>
 #include <stdio.h>
@@ -196,4 +197,74 @@ out:
 		dev->dax = -1;
 	}
 	return 0;
+}
+
+/*
+ * The bad ranges of the namespace behind pmem disk @disk, numbered like the
+ * disk: first the namespace's own list ('ndctl list -M'), then the region's
+ * ('ndctl list -RM', region sectors) moved by the disk's data offset in the
+ * region. Region ranges outside the disk's data (another namespace, or
+ * this one's info block and page map) do not belong to the disk; those in
+ * this namespace's reserved part are logged.
+ */
+int dp_nvdimm_badblocks(struct daxpolicy_ctx *ctx, const char *disk,
+			int (*add)(void *arg, uint64_t sector, uint64_t count, const char *source),
+			void *arg)
+{
+	struct ndctl_namespace *ndns;
+	struct ndctl_region *region;
+	struct ndctl_ctx *nctx;
+	struct ndctl_bus *bus;
+	int rc;
+
+	rc = ndctl_new(&nctx);
+	if (rc < 0)
+		return rc;
+	ndctl_set_log_priority(nctx, 0);
+	rc = -ENOENT;
+	ndctl_bus_foreach(nctx, bus) ndctl_region_foreach(bus, region)
+	ndctl_namespace_foreach(region, ndns) {
+		struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
+		const char *name = namespace_block_device(ndns);
+		unsigned long long ns_start, data_start, region_start;
+		uint64_t size = 0;
+		struct badblock *b;
+
+		if (!same_name(name, disk) || ndctl_namespace_get_btt(ndns))
+			continue;
+		rc = 0;
+		ndctl_namespace_badblock_foreach(ndns, b)
+			if (rc == 0)
+				rc = add(arg, b->offset, b->len, "namespace");
+		ns_start = ndctl_namespace_get_resource(ndns);
+		data_start = pfn ? ndctl_pfn_get_resource(pfn) : ns_start;
+		region_start = ndctl_region_get_resource(region);
+		dp_read_u64(ctx, &size, "/sys/block/%s/size", disk);
+		if (data_start == ULLONG_MAX || region_start == ULLONG_MAX || data_start < region_start)
+			goto out;   /* no resource to translate with (not root?) */
+		ndctl_region_badblock_foreach(region, b) {
+			uint64_t first = (data_start - region_start) / 512, end = b->offset + b->len;
+			uint64_t ns_first = (ns_start - region_start) / 512;
+
+			if (rc < 0)
+				break;
+			if (end > ns_first && b->offset < first)
+				info(ctx, "%s: bad sectors %llu+%u (region numbering) lie in %s's reserved "
+				     "space (info block and page map), outside the data of %s",
+				     ndctl_region_get_devname(region), b->offset, b->len,
+				     ndctl_namespace_get_devname(ndns), disk);
+			if (end <= first || b->offset >= first + size)
+				continue;
+			{
+				uint64_t a = b->offset > first ? b->offset - first : 0;
+				uint64_t z = end - first < size ? end - first : size;
+
+				rc = add(arg, a, z - a, "region");
+			}
+		}
+		goto out;
+	}
+out:
+	ndctl_unref(nctx);
+	return rc;
 }

@@ -32,7 +32,8 @@ struct daxpolicy_ctx {
 	struct dp_device_cache *devices;  /* guarded by lock */
 	unsigned int env_req;             /* DAXPOLICY_REQUIRE */
 	pthread_key_t refusal_key;        /* each thread's last refusal */
-	struct dp_mappings *mappings;     /* daxpolicy_mmap(), guarded by lock */
+	struct dp_mappings *mappings;     /* daxpolicy_mmap(), guarded by lock;
+					     set once, with an atomic store */
 };
 
 void daxpolicy_log(struct daxpolicy_ctx *ctx, int priority, const char *file,
@@ -191,6 +192,12 @@ int dp_nvdimm_lookup(struct daxpolicy_ctx *ctx, const char *disk, struct dp_devi
  * device's facts when it has one. 0, or -ENOENT when there is no such
  * namespace. */
 int dp_nvdimm_namespace(struct daxpolicy_ctx *ctx, const char *ns, struct dp_device *dev);
+/* The bad ranges of the namespace behind pmem disk @disk, numbered like the
+ * disk, passed to @add with source "namespace" or "region"; -ENOENT when
+ * no nvdimm namespace has this disk. */
+int dp_nvdimm_badblocks(struct daxpolicy_ctx *ctx, const char *disk,
+			int (*add)(void *arg, uint64_t sector, uint64_t count, const char *source),
+			void *arg);
 
 /* ---- modules.c: kernel modules through libkmod ---- */
 
@@ -277,5 +284,15 @@ int dp_refuse_fd(struct daxpolicy_ctx *ctx, int fd);
 void dp_mappings_free(struct dp_mappings *maps);
 /* How many mappings the context keeps (for tests). */
 size_t dp_mappings_count(struct daxpolicy_ctx *ctx);
+
+/* ---- sigbus.c: the mapping registry a SIGBUS handler can search ---- */
+
+struct dp_sigbus_registry;
+struct dp_sigbus_registry *dp_sigbus_registry_new(void);
+void dp_sigbus_registry_free(struct dp_sigbus_registry *reg);
+/* The context's registry (kept with its mapping table, made on first use
+ * when @create; NULL when there is none or on ENOMEM). Without @create it
+ * is async-signal-safe: one atomic load, no lock. */
+struct dp_sigbus_registry *dp_mappings_sigbus(struct daxpolicy_ctx *ctx, bool create);
 
 #endif /* DAXPOLICY_PRIVATE_H */

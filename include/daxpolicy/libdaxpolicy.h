@@ -16,6 +16,7 @@
 #ifndef LIBDAXPOLICY_H
 #define LIBDAXPOLICY_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -474,10 +475,12 @@ struct daxpolicy_sector_range {
  * @list, @count: bad ranges to use instead of the device's own list (any
  *	block device; @count may be 0); @list NULL to read the device's
  *	badblocks.
- * Files are found by walking the filesystem from its mount root, never
- * following symlinks or entering other filesystems, with FIEMAP; what no
- * file covers is told apart as metadata or free space with GETFSMAP where
- * the filesystem has it.
+ * The owners come from the filesystem's reverse map (GETFSMAP) where it
+ * names them (XFS with rmapbt: the time grows with the number of bad
+ * ranges, plus one directory walk for the paths); otherwise (ext4, XFS
+ * without rmapbt) every regular file is mapped with FIEMAP and GETFSMAP
+ * tells metadata from free space. Walks start at the mount root and never
+ * follow symlinks or enter other filesystems.
  * Returns 0, -EINVAL for a range beyond the device, -ENODEV when the
  * filesystem has no block device, or another negative errno.
  */
@@ -490,13 +493,19 @@ void daxpolicy_badblocks_free(struct daxpolicy_badblocks *bb);
  * mount point. */
 const char *daxpolicy_badblocks_get_disk(struct daxpolicy_badblocks *bb);
 const char *daxpolicy_badblocks_get_mount(struct daxpolicy_badblocks *bb);
-/* Where the ranges came from: "sysfs" (the device's badblocks) or "list". */
+/* Where the ranges came from: "nvdimm" (the namespace's and region's lists,
+ * through libndctl), "sysfs" (/sys/block/DISK/badblocks of another kind of
+ * disk) or "list" (the caller's). */
 const char *daxpolicy_badblocks_get_source(struct daxpolicy_badblocks *bb);
 
 struct daxpolicy_badrange *daxpolicy_badblocks_get_first(struct daxpolicy_badblocks *bb);
 struct daxpolicy_badrange *daxpolicy_badrange_get_next(struct daxpolicy_badrange *range);
 uint64_t daxpolicy_badrange_get_sector(struct daxpolicy_badrange *range);
 uint64_t daxpolicy_badrange_get_count(struct daxpolicy_badrange *range);
+/* Which list named the range: "namespace" (as 'ndctl list -M'), "region"
+ * (reported for the region, as 'ndctl list -RM', not yet for the
+ * namespace), "sysfs" or "list". */
+const char *daxpolicy_badrange_get_source(struct daxpolicy_badrange *range);
 
 struct daxpolicy_badhit *daxpolicy_badrange_get_first_hit(struct daxpolicy_badrange *range);
 struct daxpolicy_badhit *daxpolicy_badhit_get_next(struct daxpolicy_badhit *hit);
@@ -514,6 +523,115 @@ uint64_t daxpolicy_badhit_get_length(struct daxpolicy_badhit *hit);
 bool daxpolicy_badhit_get_unwritten(struct daxpolicy_badhit *hit);
 /* The extent is shared (reflinked) with other files, listed as hits too. */
 bool daxpolicy_badhit_get_shared(struct daxpolicy_badhit *hit);
+
+/* ------------------------------------------------------------------------
+ * Bus errors (SIGBUS) to files
+ * ------------------------------------------------------------------------
+ *
+ * A load from a DAX mapping whose media is bad raises SIGBUS: BUS_ADRERR
+ * when the kernel finds the page in the disk's badblocks list as it maps
+ * it, BUS_MCEERR_AR after a machine check on the access itself,
+ * BUS_MCEERR_AO for poison found elsewhere; a machine check tells the size
+ * of the poisoned granule in si_addr_lsb (12: a 4 KiB page). The context
+ * keeps a registry of file mappings -- every daxpolicy_mmap() mapping, and
+ * those the caller registers -- which a SIGBUS handler searches with
+ * daxpolicy_sigbus_lookup() to learn which file and bytes were lost.
+ */
+
+/*
+ * daxpolicy_register_mapping - remember that [@addr, @addr + @length) maps
+ * the file open at @fd from file offset @offset (as mmap(2) was given
+ * them; the end is rounded up to a page, as the kernel maps whole pages).
+ * What the registry keeps is gathered now: the file's path (from
+ * /proc/self/fd), device and inode, a duplicate of @fd (closed when the
+ * range is unregistered; the caller may close @fd), and the badblocks
+ * attribute of the disk under the file, opened for reading. A registration
+ * replaces whatever was registered at those addresses before.
+ * daxpolicy_unregister_mapping - forget [@addr, @addr + @length) (rounded
+ * up to a page), which may be part of a registration or span several;
+ * unregister before munmap(2) so that no SIGBUS is ever resolved to a
+ * mapping the kernel has handed out again.
+ * daxpolicy_mmap() and daxpolicy_munmap() do both themselves.
+ * Neither is async-signal-safe. Each registered range holds two file
+ * descriptors; unregistering the middle of a range makes it two.
+ * Return 0, -EINVAL, -ENOMEM, -EMFILE ...; when a range cannot be split,
+ * its part beyond the hole is forgotten and the error returned.
+ */
+int daxpolicy_register_mapping(struct daxpolicy_ctx *ctx, void *addr, size_t length, int fd,
+			       off_t offset);
+int daxpolicy_unregister_mapping(struct daxpolicy_ctx *ctx, void *addr, size_t length);
+
+#define DAXPOLICY_SIGBUS_PATH_MAX 4096
+#define DAXPOLICY_SIGBUS_DISK_MAX 32
+#define DAXPOLICY_SIGBUS_BAD_MAX 8
+
+/* One bad piece of the poisoned range: file bytes and the disk sectors
+ * that hold them (512-byte sectors of the whole disk, numbered like
+ * /sys/block/DISK/badblocks; partition start included). */
+struct daxpolicy_sigbus_bad {
+	uint64_t file_offset;
+	uint64_t length;          /* bytes */
+	uint64_t sector;
+	uint64_t count;           /* sectors */
+};
+
+/* The answer of daxpolicy_sigbus_lookup(), filled in by it (about 4.4 KiB:
+ * a static or per-thread one suits a small signal stack). */
+struct daxpolicy_sigbus {
+	int code;                 /* si_code: BUS_ADRERR, BUS_MCEERR_AR ... */
+	void *addr;               /* si_addr */
+	/* The file, as it was named when the mapping was registered. */
+	char path[DAXPOLICY_SIGBUS_PATH_MAX];
+	uint64_t dev;             /* st_dev */
+	uint64_t ino;
+	uint64_t file_offset;     /* the byte at si_addr (a memory failure
+				     gives the address of its page) */
+	/* The poisoned range in the file: the granule of si_addr_lsb for a
+	 * machine check, the page of si_addr otherwise; the part of it that
+	 * the mapping covers. */
+	uint64_t range_offset;
+	uint64_t range_length;
+	/* The disk the sectors are numbered on ("pmem0"; "" without one). */
+	char disk[DAXPOLICY_SIGBUS_DISK_MAX];
+	/* The bad sectors of the disk inside the range, from its badblocks
+	 * list and the file's extents (FIEMAP), in file order per extent.
+	 * bad_error is 0 when they could be read, otherwise a negative
+	 * errno: -ENODEV (no badblocks list), -EOPNOTSUPP (no FIEMAP) ...
+	 * A list that is empty while bad_error is 0 means the disk does not
+	 * know the error (yet): platform errors are added asynchronously,
+	 * and a MADV_HWPOISON never is. */
+	int bad_error;
+	unsigned int bad_count;
+	bool bad_truncated;       /* more than DAXPOLICY_SIGBUS_BAD_MAX */
+	struct daxpolicy_sigbus_bad bad[DAXPOLICY_SIGBUS_BAD_MAX];
+};
+
+/*
+ * daxpolicy_sigbus_lookup - which file and bytes a SIGBUS is about.
+ * @si: the siginfo of a SIGBUS (SA_SIGINFO handler); its si_addr is looked
+ *	up in the registry of @ctx.
+ * @out: filled in on success only.
+ *
+ * Async-signal-safe: it takes no lock, allocates nothing, calls no stdio,
+ * and besides plain and atomic loads it only makes the system calls
+ * fstat(2), ioctl(2) FS_IOC_FIEMAP (on the registry's duplicate of the
+ * file's descriptor) and pread(2) (of the disk's badblocks attribute); it
+ * keeps errno. It needs about 1 KiB of stack besides @out. It is correct
+ * while other threads change the registry; other calls on @ctx may run
+ * at the same time.
+ *
+ * Returns 0, -ENOENT when si_addr is in no registered mapping, -EINVAL
+ * for a signal other than SIGBUS or one sent by a process (si_code <= 0),
+ * -EAGAIN when the registry kept changing under it (a handler that
+ * interrupted the registration of its own thread may see this).
+ */
+/* siginfo_t is POSIX: <signal.h> leaves it out in a strict ISO C mode
+ * without a feature macro (cc -std=c99 alone), and so does this header. */
+#if defined(_POSIX_C_SOURCE) || defined(_XOPEN_SOURCE) || defined(_GNU_SOURCE) || \
+	defined(__cplusplus)
+int daxpolicy_sigbus_lookup(struct daxpolicy_ctx *ctx, const siginfo_t *si,
+			    struct daxpolicy_sigbus *out);
+#endif
 
 #ifdef __cplusplus
 }

@@ -11,7 +11,7 @@ SCENARIOS="ns-fsdax-labelless
 	set-dir:ext4 set-dir:xfs
 	set-dir-never=set-dir-refused:ext4:never:mount_dax_never
 	api:ext4 api:xfs wal:ext4 wal:xfs enforce:ext4 enforce:xfs
-	badblocks:ext4 badblocks:xfs badblocks-reflink
+	badblocks:ext4 badblocks:xfs badblocks:xfs-rmapbt badblocks-reflink
 	partition:1M partition-ext4=dax-always:ext4
 	dax-admin-version
 	status-partition=status-device:active:partition_misaligned:ext4:always

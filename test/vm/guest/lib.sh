@@ -187,7 +187,8 @@ wait_for() {
 make_fs() {
 	case $1 in
 	ext4) run mkfs.ext4 -q -F -b 4096 "$2" ;;
-	xfs) run mkfs.xfs -q -f "$2" ;;
+	xfs) run mkfs.xfs -q -f -m rmapbt=0 "$2" ;;
+	xfs-rmapbt) run mkfs.xfs -q -f -m rmapbt=1 "$2" ;;
 	*) echo "make_fs: unknown filesystem $1" >&2; return 2 ;;
 	esac
 }

@@ -2,22 +2,26 @@
 # badblocks FS: software badblocks written to /sys/block/DISK/badblocks at
 # known places of known files (found with filefrag) on real fsdax are
 # mapped by dax-admin badblocks to the right file, byte offset and length,
-# numbered like the device's own list. Works on a partition too (the
-# filesystem's sectors are shifted by the partition start).
+# numbered like the device's own list and 'ndctl list -M'. Then a
+# platform-reported error (machine check) of one sector, and a sector of
+# the superblock. Works on a partition too (the filesystem's sectors are
+# shifted by the partition start). FS: ext4, xfs (no rmapbt: FIEMAP walk)
+# or xfs-rmapbt (owners from GETFSMAP).
 . /usr/share/daxtest/lib.sh
 
-fs=$1
+variant=$1
+fs=${variant%%-*}
 dev=$(state_get PMEM)
 disk=$(bdev_disk "$dev")
 mnt=/mnt/pmem
 mkdir -p "$mnt"
-plan 9
+plan 14
 
 phys_of() { filefrag -v -b512 "$1" | awk '$1 == "0:" { sub(/\.\..*/, "", $4); print $4 + 0 }'; }
 start=0
 [ -e "/sys/class/block/${dev#/dev/}/partition" ] && start=$(cat "/sys/class/block/${dev#/dev/}/start")
 
-check mkfs make_fs "$fs" "$dev"
+check mkfs make_fs "$variant" "$dev"
 check mount mount -t "$fs" -o dax=always "$dev" "$mnt"
 daxtest create "$mnt/a" 65536 >/dev/null
 daxtest create "$mnt/b" 65536 >/dev/null
@@ -30,7 +34,8 @@ check_fails read-fails-at-bad-sector dd if="$mnt/a" of=/dev/null bs=512 skip=11 
 
 out=$(dax-admin badblocks "$mnt")
 check_eq exit-1 1 "$?"
-check_eq numbering "$((pa + 11)) 1 sysfs" "$(printf '%s' "$out" | jq -r '.badblocks[0] | "\(.offset) \(.length) \(.source)"')"
+check_eq numbering "$((pa + 11)) 1 namespace" "$(printf '%s' "$out" | jq -r '.badblocks[0] | "\(.offset) \(.length) \(.source)"')"
+ns=$(nd_list -N | jq -r --arg b "$disk" 'select(.blockdev == $b) | .dev')
 check_eq sector-in-page "5632 512" \
 	"$(printf '%s' "$out" | jq -r --arg f "$mnt/a" '.files[] | select(.path == $f) | .ranges[0] | "\(.file_offset) \(.length)"')"
 check_eq block-of-b "61440 4096" \
@@ -39,8 +44,30 @@ check_eq same-as-sysfs "$(cat "/sys/block/$disk/badblocks" | tr '\n' ' ')" \
 	"$(printf '%s' "$out" | jq -r '.badblocks[] | "\(.offset) \(.length)"' | tr '\n' ' ')"
 check_eq disk "$disk" "$(printf '%s' "$out" | jq -r .dev)"
 
+# A platform-reported error (machine check) on one sector of a: the same
+# place in 'ndctl list -M' and in dax-admin's answer.
+inject_mce "$(pmem_phys "$disk" $((pa + 40)))" 9
+wait_badblocks "$disk" 3
+out=$(dax-admin badblocks "$mnt")
+# (Software badblocks are not in ndctl's list: it shows platform errors.)
+ndctl_bb=$(ndctl list -M -n "$ns" | jq -r '(if type == "array" then .[0] else . end) | .badblocks[] | "\(.offset) \(.length)"')
+check_eq mce-in-ndctl "$((pa + 40)) 1" "$ndctl_bb"
+check_contains same-as-ndctl "$ndctl_bb" "$(printf '%s' "$out" | jq -r '.badblocks[] | "\(.offset) \(.length)"')"
+check_eq mce-file-range "20480 512" \
+	"$(printf '%s' "$out" | jq -r --arg f "$mnt/a" '.files[] | select(.path == $f) | .ranges[] | select(.sector == '$((pa + 40))') | "\(.file_offset) \(.length)"')"
+# Rebinding the NVDIMM root forgets platform errors (and the software ones).
+umount "$mnt"
+clear_platform_errors
+wait_for "$dev" 10
+check remount mount -t "$fs" -o dax=always "$dev" "$mnt"
+
+# The first sector of the filesystem (its superblock) is metadata; XFS
+# without rmapbt cannot tell: unattributed.
+list=metadata; [ "$variant" = xfs ] && list=unattributed
+check_eq superblock-$list "$start 1" \
+	"$(echo "$start 1" | dax-admin badblocks --from-list - "$mnt" | jq -r ".$list[0] | \"\\(.sector) \\(.sectors)\"")"
+
 # Clear the software badblocks: disable and enable the namespace.
 umount "$mnt"
-ns=$(nd_list -N | jq -r --arg b "$disk" 'select(.blockdev == $b) | .dev')
 ndctl disable-namespace "$ns" >/dev/null && ndctl enable-namespace "$ns" >/dev/null
 wait_for "$dev" 5

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The result of a badblocks scan and what its parts share: the sources of
+ * bad ranges (badblocks.c), the attribution of ranges to files with FIEMAP
+ * (badblocks-fiemap.c) or with the reverse map of GETFSMAP
+ * (badblocks-fsmap.c).
+ */
+#ifndef LIBDAXPOLICY_BADBLOCKS_H
+#define LIBDAXPOLICY_BADBLOCKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <daxpolicy/libdaxpolicy.h>
+
+struct daxpolicy_badhit {
+	struct daxpolicy_badhit *next;
+	enum daxpolicy_hit_kind kind;
+	uint64_t sector, count;
+	char *path;
+	uint64_t inode, file_offset, length;
+	bool unwritten, shared;
+};
+
+struct daxpolicy_badrange {
+	struct daxpolicy_badrange *next;
+	uint64_t sector, count;
+	const char *source;
+	struct daxpolicy_badhit *hits;   /* in sector order */
+};
+
+struct daxpolicy_badblocks {
+	char disk[64];
+	char *mount;
+	const char *source;
+	size_t count;
+	struct daxpolicy_badrange *ranges;   /* sorted, merged, linked in order */
+};
+
+/* One scan of one mounted filesystem. */
+struct bb_scan {
+	struct daxpolicy_badblocks *bb;
+	uint64_t fs_first, fs_sectors;   /* the filesystem's device, in disk sectors */
+	dev_t dev;
+	int rootfd;                      /* the mount's root directory */
+	const char *root;                /* its path, "" for / */
+	ino_t *seen;                     /* inodes with several links, mapped once */
+	size_t nseen, capseen;
+};
+
+/* A new hit of @kind on range @r, kept in sector order; NULL when out of
+ * memory. */
+struct daxpolicy_badhit *bb_new_hit(struct daxpolicy_badrange *r, enum daxpolicy_hit_kind kind,
+				    uint64_t sector, uint64_t count);
+void bb_free_hits(struct daxpolicy_badhit *h);
+/* The index of the first range that ends after @sector. */
+size_t bb_first_range_after(const struct daxpolicy_badblocks *bb, uint64_t sector);
+
+/* Attribute every range with the filesystem's reverse map (GETFSMAP). 1 when
+ * it named the owner of every bad sector (XFS with rmapbt; or no file data
+ * hit at all), 0 when file data has no named owner (ext4, XFS without
+ * rmapbt, no GETFSMAP) and a FIEMAP walk is needed; the hits are then
+ * dropped. Negative errno on failure. */
+int bb_fsmap_attribute(struct bb_scan *s);
+/* After a FIEMAP walk: what no file covers is metadata, free space or
+ * unknown, from GETFSMAP where the filesystem has it. */
+int bb_fsmap_classify_gaps(struct bb_scan *s, struct daxpolicy_badrange *r);
+/* Walk the filesystem and map every regular file with FIEMAP. */
+int bb_fiemap_walk(struct bb_scan *s);
+
+#endif
