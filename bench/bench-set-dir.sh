@@ -9,20 +9,8 @@
 set -euo pipefail
 build=$(cd "${1:?usage: bench-set-dir.sh BUILD-DIR [FILES]}" && pwd)
 files=${2:-100000}
-[ "$(id -u)" -eq 0 ] || { echo "bench-set-dir: needs root (loop mounts)" >&2; exit 77; }
-scratch=$(mktemp -d /tmp/daxpolicy-bench.XXXXXX)
-# The installed binary, not libtool's wrapper script (whose start-up would
-# be timed too).
-make -C "$build" -s install DESTDIR="$scratch/stage" >/dev/null
-dax_admin=$(find "$scratch/stage" -name dax-admin -type f | head -n 1)
-export LD_LIBRARY_PATH="$(dirname "$(find "$scratch/stage" -name 'libdaxpolicy.so.*' | head -n 1)")"
-mounts=() loops=()
-cleanup() {
-	for m in "${mounts[@]}"; do umount "$m"; done
-	for l in "${loops[@]}"; do losetup -d "$l"; done
-	rm -rf "$scratch"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+bench_stage bench-set-dir
 
 # make_tree DIR: FILES empty files, 1,000 per directory.
 make_tree() {

@@ -3,7 +3,7 @@
  * The JSON of one badblocks scan, shared by 'badblocks' and 'monitor':
  * dev, mount, badblock_count, badblocks[] (offset, length in sectors,
  * source), files[] (path, inode, ranges[]), metadata[], unallocated[],
- * unattributed[].
+ * unattributed[], quarantined[] (blocks a repair took out of use).
  */
 #include "config.h"
 
@@ -33,105 +33,105 @@ static struct json_object *file_entry(struct json_object *files, struct daxpolic
 	return o;
 }
 
-struct json_object *badblocks_to_json(struct daxpolicy_badblocks *bb, unsigned int flags, bool *files_hit)
+/* Where hits go: per kind, the lists of the JSON. */
+struct hit_lists {
+	struct json_object *files, *metadata, *unallocated, *unattributed, *quarantined;
+};
+
+static void lists_new(struct hit_lists *l)
 {
-	struct json_object *o = json_object_new_object(), *ranges = json_object_new_array(),
-			   *files = json_object_new_array(), *meta = json_object_new_array(),
-			   *free_list = json_object_new_array(), *unknown = json_object_new_array();
-	size_t count = 0;
-
-	for (struct daxpolicy_badrange *r = daxpolicy_badblocks_get_first(bb); r;
-	     r = daxpolicy_badrange_get_next(r), count++) {
-		struct json_object *ro = json_object_new_object();
-
-		json_object_object_add(ro, "offset", json_object_new_uint64(daxpolicy_badrange_get_sector(r)));
-		json_object_object_add(ro, "length", json_object_new_uint64(daxpolicy_badrange_get_count(r)));
-		json_object_object_add(ro, "source", json_object_new_string(daxpolicy_badrange_get_source(r)));
-		json_object_array_add(ranges, ro);
-		for (struct daxpolicy_badhit *h = daxpolicy_badrange_get_first_hit(r); h;
-		     h = daxpolicy_badhit_get_next(h)) {
-			struct json_object *ho = json_object_new_object(), *list;
-
-			if (daxpolicy_badhit_get_kind(h) == DAXPOLICY_HIT_FILE) {
-				json_object_object_add(ho, "file_offset",
-						       json_size(daxpolicy_badhit_get_file_offset(h), flags));
-				json_object_object_add(ho, "length", json_size(daxpolicy_badhit_get_length(h), flags));
-			}
-			json_object_object_add(ho, "sector", json_object_new_uint64(daxpolicy_badhit_get_sector(h)));
-			json_object_object_add(ho, "sectors", json_object_new_uint64(daxpolicy_badhit_get_count(h)));
-			switch (daxpolicy_badhit_get_kind(h)) {
-			case DAXPOLICY_HIT_FILE:
-				json_object_object_add(ho, "unwritten",
-						       json_object_new_boolean(daxpolicy_badhit_get_unwritten(h)));
-				json_object_object_add(ho, "shared",
-						       json_object_new_boolean(daxpolicy_badhit_get_shared(h)));
-				json_object_object_get_ex(file_entry(files, h), "ranges", &list);
-				*files_hit = true;
-				break;
-			case DAXPOLICY_HIT_METADATA: list = meta; break;
-			case DAXPOLICY_HIT_UNALLOCATED: list = free_list; break;
-			default: list = unknown; break;
-			}
-			json_object_array_add(list, ho);
-		}
-	}
-	json_object_object_add(o, "dev", json_object_new_string(daxpolicy_badblocks_get_disk(bb)));
-	json_object_object_add(o, "mount", json_path(daxpolicy_badblocks_get_mount(bb)));
-	json_object_object_add(o, "badblock_count", json_object_new_uint64(count));
-	json_object_object_add(o, "badblocks", ranges);
-	json_object_object_add(o, "files", files);
-	json_object_object_add(o, "metadata", meta);
-	json_object_object_add(o, "unallocated", free_list);
-	json_object_object_add(o, "unattributed", unknown);
-	return o;
+	l->files = json_object_new_array();
+	l->metadata = json_object_new_array();
+	l->unallocated = json_object_new_array();
+	l->unattributed = json_object_new_array();
+	l->quarantined = json_object_new_array();
 }
 
-/* One hit as in badblocks_to_json(): file_offset and length in bytes (files
- * only), sector, sectors, unwritten and shared (files only). */
-static struct json_object *hit_to_json(struct daxpolicy_badhit *h, unsigned int flags)
+static void lists_add_to(struct json_object *o, const struct hit_lists *l)
 {
-	struct json_object *ho = json_object_new_object();
-	bool file = daxpolicy_badhit_get_kind(h) == DAXPOLICY_HIT_FILE;
+	json_object_object_add(o, "files", l->files);
+	json_object_object_add(o, "metadata", l->metadata);
+	json_object_object_add(o, "unallocated", l->unallocated);
+	json_object_object_add(o, "unattributed", l->unattributed);
+	json_object_object_add(o, "quarantined", l->quarantined);
+}
+
+/* One hit: file_offset and length in bytes (files), sector, sectors,
+ * unwritten and shared (files), path (quarantined blocks). True for a
+ * file's bytes. */
+static bool add_hit(const struct hit_lists *l, struct daxpolicy_badhit *h, unsigned int flags)
+{
+	enum daxpolicy_hit_kind kind = daxpolicy_badhit_get_kind(h);
+	struct json_object *ho = json_object_new_object(), *list = l->unattributed;
+	bool file = kind == DAXPOLICY_HIT_FILE;
 
 	if (file) {
 		json_object_object_add(ho, "file_offset", json_size(daxpolicy_badhit_get_file_offset(h), flags));
 		json_object_object_add(ho, "length", json_size(daxpolicy_badhit_get_length(h), flags));
 	}
+	if (kind == DAXPOLICY_HIT_QUARANTINED)
+		json_object_object_add(ho, "path", json_path(daxpolicy_badhit_get_path(h)));
 	json_object_object_add(ho, "sector", json_object_new_uint64(daxpolicy_badhit_get_sector(h)));
 	json_object_object_add(ho, "sectors", json_object_new_uint64(daxpolicy_badhit_get_count(h)));
-	if (file) {
+	switch (kind) {
+	case DAXPOLICY_HIT_FILE:
 		json_object_object_add(ho, "unwritten", json_object_new_boolean(daxpolicy_badhit_get_unwritten(h)));
 		json_object_object_add(ho, "shared", json_object_new_boolean(daxpolicy_badhit_get_shared(h)));
+		json_object_object_get_ex(file_entry(l->files, h), "ranges", &list);
+		break;
+	case DAXPOLICY_HIT_METADATA: list = l->metadata; break;
+	case DAXPOLICY_HIT_UNALLOCATED: list = l->unallocated; break;
+	case DAXPOLICY_HIT_QUARANTINED: list = l->quarantined; break;
+	default: break;
 	}
-	return ho;
+	json_object_array_add(list, ho);
+	return file;
+}
+
+static void range_fields(struct json_object *o, struct daxpolicy_badrange *r, const char *source)
+{
+	json_object_object_add(o, "offset", json_object_new_uint64(daxpolicy_badrange_get_sector(r)));
+	json_object_object_add(o, "length", json_object_new_uint64(daxpolicy_badrange_get_count(r)));
+	json_object_object_add(o, "source", json_object_new_string(source ? source :
+								   daxpolicy_badrange_get_source(r)));
+}
+
+struct json_object *badblocks_to_json(struct daxpolicy_badblocks *bb, unsigned int flags, bool *files_hit)
+{
+	struct json_object *o = json_object_new_object(), *ranges = json_object_new_array();
+	struct hit_lists l;
+	size_t count = 0;
+
+	lists_new(&l);
+	for (struct daxpolicy_badrange *r = daxpolicy_badblocks_get_first(bb); r;
+	     r = daxpolicy_badrange_get_next(r), count++) {
+		struct json_object *ro = json_object_new_object();
+
+		range_fields(ro, r, NULL);
+		json_object_array_add(ranges, ro);
+		for (struct daxpolicy_badhit *h = daxpolicy_badrange_get_first_hit(r); h;
+		     h = daxpolicy_badhit_get_next(h))
+			if (add_hit(&l, h, flags))
+				*files_hit = true;
+	}
+	json_object_object_add(o, "dev", json_object_new_string(daxpolicy_badblocks_get_disk(bb)));
+	json_object_object_add(o, "mount", json_path(daxpolicy_badblocks_get_mount(bb)));
+	json_object_object_add(o, "badblock_count", json_object_new_uint64(count));
+	json_object_object_add(o, "badblocks", ranges);
+	lists_add_to(o, &l);
+	return o;
 }
 
 void badrange_to_json(struct json_object *o, struct daxpolicy_badblocks *bb,
 		      struct daxpolicy_badrange *r, const char *source, unsigned int flags)
 {
-	struct json_object *files = json_object_new_array(), *meta = json_object_new_array(),
-			   *free_list = json_object_new_array(), *unknown = json_object_new_array();
+	struct hit_lists l;
 
-	json_object_object_add(o, "offset", json_object_new_uint64(daxpolicy_badrange_get_sector(r)));
-	json_object_object_add(o, "length", json_object_new_uint64(daxpolicy_badrange_get_count(r)));
-	json_object_object_add(o, "source", json_object_new_string(source ? source :
-						daxpolicy_badblocks_get_source(bb)));
+	(void)bb;
+	lists_new(&l);
+	range_fields(o, r, source);
 	for (struct daxpolicy_badhit *h = daxpolicy_badrange_get_first_hit(r); h;
-	     h = daxpolicy_badhit_get_next(h)) {
-		struct json_object *list;
-
-		switch (daxpolicy_badhit_get_kind(h)) {
-		case DAXPOLICY_HIT_FILE:
-			json_object_object_get_ex(file_entry(files, h), "ranges", &list);
-			break;
-		case DAXPOLICY_HIT_METADATA: list = meta; break;
-		case DAXPOLICY_HIT_UNALLOCATED: list = free_list; break;
-		default: list = unknown; break;
-		}
-		json_object_array_add(list, hit_to_json(h, flags));
-	}
-	json_object_object_add(o, "files", files);
-	json_object_object_add(o, "metadata", meta);
-	json_object_object_add(o, "unallocated", free_list);
-	json_object_object_add(o, "unattributed", unknown);
+	     h = daxpolicy_badhit_get_next(h))
+		add_hit(&l, h, flags);
+	lists_add_to(o, &l);
 }

@@ -13,6 +13,7 @@
 
 #include <daxpolicy/libdaxpolicy.h>
 
+#include "badblocks-clear.h"
 #include "badblocks-json.h"
 #include "builtin.h"
 #include "json.h"
@@ -85,9 +86,20 @@ fail:
 	return -1;
 }
 
+/* A whole number of bytes (decimal or 0x hex). */
+static int parse_u64(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || end == s || *end || strchr(s, '-') ? -1 : 0;
+}
+
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: dax-admin badblocks [--from-list FILE|-] [-u] PATH...\n");
+	fprintf(out, "usage: dax-admin badblocks [--from-list FILE|-] [-u] PATH...\n"
+		     "       dax-admin badblocks --clear FILE --offset N --length N --yes [--from-list FILE|-]\n");
 }
 
 int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
@@ -95,11 +107,17 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 	static const struct option longopts[] = {
 		{ "from-list", required_argument, NULL, 'l' },
 		{ "human", no_argument, NULL, 'u' },
+		{ "clear", required_argument, NULL, 'c' },
+		{ "offset", required_argument, NULL, 'o' },
+		{ "length", required_argument, NULL, 'n' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daxpolicy_sector_range *list = NULL;
-	const char *list_name = NULL;
+	const char *list_name = NULL, *clear = NULL;
+	unsigned long long offset = 0, length = 0;
+	bool have_offset = false, have_length = false, yes = false;
 	struct json_object *out;
 	unsigned int flags = 0;
 	size_t count = 0;
@@ -110,22 +128,48 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		switch (opt) {
 		case 'l': list_name = optarg; break;
 		case 'u': flags |= JSON_HUMAN; break;
+		case 'c': clear = optarg; break;
+		case 'o':
+		case 'n':
+			if (parse_u64(optarg, opt == 'o' ? &offset : &length) < 0 || (opt == 'n' && !length)) {
+				cmd_error("badblocks", NULL, "--offset and --length take a whole number of bytes (length > 0)");
+				return EXIT_USAGE;
+			}
+			*(opt == 'o' ? &have_offset : &have_length) = true;
+			break;
+		case 'y': yes = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
+	}
+	if (clear) {
+		if (optind != argc || !have_offset || !have_length) {
+			cmd_error("badblocks", NULL, "--clear takes one file, --offset and --length (bytes)");
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		if (list_name && read_list(list_name, &list, &count) < 0)
+			return EXIT_USAGE;
+		rc = badblocks_clear(ctx, clear, offset, length, list, count, yes, flags);
+		free(list);
+		return rc;
+	}
+	if (have_offset || have_length || yes) {
+		cmd_error("badblocks", NULL, "--offset, --length and --yes go with --clear");
+		return EXIT_USAGE;
 	}
 	if (optind == argc) {
 		cmd_error("badblocks", NULL, "name a mount point or a path on the filesystem to scan");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (list_name && read_list(list_name, &list, &count) < 0)
-		return EXIT_USAGE;
 	if (list_name && argc - optind != 1) {
 		cmd_error("badblocks", NULL, "--from-list takes exactly one filesystem");
 		free(list);
 		return EXIT_USAGE;
 	}
+	if (list_name && read_list(list_name, &list, &count) < 0)
+		return EXIT_USAGE;
 	out = json_object_new_array();
 	for (int i = optind; i < argc; i++) {
 		struct daxpolicy_badblocks *bb;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +22,19 @@ void print_escaped(FILE *out, const char *s)
 		else
 			fputc(*p, out);
 	}
+}
+
+void cmd_error_path(const char *cmd, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "dax-admin %s: ", cmd);
+	print_escaped(stderr, path);
+	fputs(": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 /* Block device nodes and nvdimm namespace names get a device verdict. */

@@ -14,5 +14,9 @@ struct daxpolicy_report *probe_or_complain(struct daxpolicy_ctx *ctx, const char
 					   const char *path, unsigned int flags);
 /* Print @s with control characters and invalid bytes as \xHH. */
 void print_escaped(FILE *out, const char *s);
+/* Print "dax-admin CMD: PATH: message" on stderr, PATH as print_escaped()
+ * prints it. */
+void cmd_error_path(const char *cmd, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

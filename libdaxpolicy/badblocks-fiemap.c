@@ -42,7 +42,7 @@ static bool seen_before(struct bb_scan *s, const struct stat *st)
 }
 
 /* Every extent of one file against the bad ranges. */
-static int map_file(struct bb_scan *s, int fd, const char *path, const struct stat *st)
+int bb_fiemap_file(struct bb_scan *s, int fd, const char *path, const struct stat *st)
 {
 	union {
 		struct fiemap fm;
@@ -125,7 +125,7 @@ static int walk(struct bb_scan *s, int dirfd, char *path, size_t len, size_t cap
 			if (S_ISDIR(st.st_mode))
 				rc = walk(s, fd, path, len + 1 + n, cap);
 			else if (S_ISREG(st.st_mode) && !seen_before(s, &st))
-				rc = map_file(s, fd, path, &st);
+				rc = bb_fiemap_file(s, fd, path, &st);
 			path[len] = '\0';
 		}
 		close(fd);

@@ -215,29 +215,23 @@ static int read_device_ranges(struct daxpolicy_ctx *ctx, struct daxpolicy_badblo
 	return read_sysfs_ranges(ctx, bb, cap);
 }
 
-DAXPOLICY_EXPORT int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const char *path,
-					      const struct daxpolicy_sector_range *list, size_t count,
-					      struct daxpolicy_badblocks **result)
+int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_range *list,
+	       size_t count, struct bb_scan *s)
 {
-	struct daxpolicy_badblocks *bb = NULL;
-	struct dp_device *dev = NULL;
-	struct dp_mount *mnt = NULL;
-	struct bb_scan s = { .rootfd = -1 };
+	struct daxpolicy_badblocks *bb;
 	uint64_t disk_sectors = 0;
 	struct stat st;
 	size_t cap = 0;
-	int fd, rc;
+	int rc;
 
-	if (!ctx || !path || !result || (count && !list))
-		return -EINVAL;
-	fd = open(path, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	bb = calloc(1, sizeof(*bb));
-	s.bb = bb;
-	rc = !bb ? -ENOMEM : fstat(fd, &st) < 0 ? -errno : locate(ctx, fd, &st, &s, &mnt, &dev);
+	memset(s, 0, sizeof(*s));
+	s->rootfd = -1;
+	s->bb = bb = calloc(1, sizeof(*bb));
+	if (!bb)
+		return -ENOMEM;
+	rc = fstat(fd, &st) < 0 ? -errno : locate(ctx, fd, &st, s, &s->mnt, &s->device);
 	if (rc < 0)
-		goto out;
+		return rc;
 	dp_read_u64(ctx, &disk_sectors, "/sys/block/%s/size", bb->disk);
 	if (list) {
 		bb->source = "list";
@@ -251,40 +245,76 @@ DAXPOLICY_EXPORT int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const c
 		rc = read_device_ranges(ctx, bb, &cap);
 	}
 	if (rc < 0)
-		goto out;
+		return rc;
 	normalize(bb);
-	if (bb->count) {
-		s.rootfd = open(mnt->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (s.rootfd < 0) {
-			rc = -errno;
-			goto out;
-		}
-		s.root = strcmp(mnt->target, "/") ? mnt->target : "";
+	s->rootfd = open(s->mnt->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->rootfd < 0)
+		return -errno;
+	s->root = strcmp(s->mnt->target, "/") ? s->mnt->target : "";
+	return 0;
+}
+
+void bb_finish(struct bb_scan *s)
+{
+	daxpolicy_badblocks_free(s->bb);
+	free(s->seen);
+	if (s->rootfd >= 0)
+		close(s->rootfd);
+	if (s->mnt)
+		dp_mount_unref(s->mnt);
+	if (s->device)
+		dp_device_unref(s->device);
+}
+
+/* Hits on files kept in the quarantine directory are bad blocks that a
+ * repair took out of use. */
+static void mark_quarantined(struct bb_scan *s)
+{
+	char prefix[PATH_MAX];
+	size_t n;
+
+	if (dp_snprintf(prefix, sizeof(prefix), "%s/%s/", s->root, DAXPOLICY_QUARANTINE_DIR) < 0)
+		return;
+	n = strlen(prefix);
+	for (size_t i = 0; i < s->bb->count; i++)
+		for (struct daxpolicy_badhit *h = s->bb->ranges[i].hits; h; h = h->next)
+			if (h->kind == DAXPOLICY_HIT_FILE && h->path && !strncmp(h->path, prefix, n))
+				h->kind = DAXPOLICY_HIT_QUARANTINED;
+}
+
+DAXPOLICY_EXPORT int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const char *path,
+					      const struct daxpolicy_sector_range *list, size_t count,
+					      struct daxpolicy_badblocks **result)
+{
+	struct bb_scan s;
+	int fd, rc;
+
+	if (!ctx || !path || !result || (count && !list))
+		return -EINVAL;
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = bb_prepare(ctx, fd, list, count, &s);
+	close(fd);
+	if (rc == 0 && s.bb->count) {
 		/* The reverse map first; a walk of every file only where it
 		 * cannot name the owners. */
 		rc = bb_fsmap_attribute(&s);
-		dbg(ctx, "%s: %s", bb->mount, rc == 1 ? "owners named by the reverse map (GETFSMAP)" :
+		dbg(ctx, "%s: %s", s.bb->mount, rc == 1 ? "owners named by the reverse map (GETFSMAP)" :
 		    rc == 0 ? "no owners in the reverse map: mapping every file (FIEMAP)" : strerror(-rc));
 		if (rc == 0) {
 			rc = bb_fiemap_walk(&s);
-			for (size_t i = 0; rc == 0 && i < bb->count; i++)
-				rc = bb_fsmap_classify_gaps(&s, &bb->ranges[i]);
+			for (size_t i = 0; rc == 0 && i < s.bb->count; i++)
+				rc = bb_fsmap_classify_gaps(&s, &s.bb->ranges[i]);
 		}
+		mark_quarantined(&s);
 	}
-out:
-	if (rc < 0) {
-		daxpolicy_badblocks_free(bb);
-		bb = NULL;
+	*result = NULL;
+	if (rc >= 0) {
+		*result = s.bb;
+		s.bb = NULL;
 	}
-	*result = bb;
-	free(s.seen);
-	if (s.rootfd >= 0)
-		close(s.rootfd);
-	close(fd);
-	if (mnt)
-		dp_mount_unref(mnt);
-	if (dev)
-		dp_device_unref(dev);
+	bb_finish(&s);
 	return rc < 0 ? rc : 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <daxpolicy/libdaxpolicy.h>
@@ -38,9 +39,15 @@ struct daxpolicy_badblocks {
 	struct daxpolicy_badrange *ranges;   /* sorted, merged, linked in order */
 };
 
+struct daxpolicy_ctx;
+struct dp_mount;
+struct dp_device;
+
 /* One scan of one mounted filesystem. */
 struct bb_scan {
 	struct daxpolicy_badblocks *bb;
+	struct dp_mount *mnt;
+	struct dp_device *device;        /* the filesystem's (a partition, say) */
 	uint64_t fs_first, fs_sectors;   /* the filesystem's device, in disk sectors */
 	dev_t dev;
 	int rootfd;                      /* the mount's root directory */
@@ -48,6 +55,13 @@ struct bb_scan {
 	ino_t *seen;                     /* inodes with several links, mapped once */
 	size_t nseen, capseen;
 };
+
+/* Set up a scan of the filesystem holding @fd: its disk, where it lies on
+ * it, the bad ranges (@list, or the device's), its root. bb_finish() frees
+ * what it holds, even after a failure. */
+int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_range *list,
+	       size_t count, struct bb_scan *s);
+void bb_finish(struct bb_scan *s);
 
 /* A new hit of @kind on range @r, kept in sector order; NULL when out of
  * memory. */
@@ -68,5 +82,7 @@ int bb_fsmap_attribute(struct bb_scan *s);
 int bb_fsmap_classify_gaps(struct bb_scan *s, struct daxpolicy_badrange *r);
 /* Walk the filesystem and map every regular file with FIEMAP. */
 int bb_fiemap_walk(struct bb_scan *s);
+/* Map one open regular file (named @path in the hits) with FIEMAP. */
+int bb_fiemap_file(struct bb_scan *s, int fd, const char *path, const struct stat *st);
 
 #endif

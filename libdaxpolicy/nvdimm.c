@@ -80,42 +80,64 @@ static void fill(struct dp_device *dev, struct ndctl_bus *bus,
 	dev->virtio_pmem = provider && strstr(provider, "virtio") != NULL;
 }
 
-int dp_nvdimm_lookup(struct daxpolicy_ctx *ctx, const char *disk, struct dp_device *dev)
-{
-	struct ndctl_namespace *ndns;
-	struct ndctl_region *region;
+/* A namespace found by find_namespace(), with its bus and region; all owned
+ * by @nctx. */
+struct found_namespace {
 	struct ndctl_ctx *nctx;
 	struct ndctl_bus *bus;
-	int rc;
+	struct ndctl_region *region;
+	struct ndctl_namespace *ndns;
+};
 
-	rc = ndctl_new(&nctx);
+/* Walk every bus, region and namespace for the first namespace that
+ * @match() accepts with @key: 1 with @f filled (release it with
+ * ndctl_unref(f->nctx)), 0 when there is none, or the -errno of creating
+ * the libndctl context. */
+static int find_namespace(bool (*match)(struct ndctl_namespace *ndns, const char *key),
+			  const char *key, struct found_namespace *f)
+{
+	int rc = ndctl_new(&f->nctx);
+
+	if (rc < 0)
+		return rc;
+	ndctl_set_log_priority(f->nctx, 0);
+	ndctl_bus_foreach(f->nctx, f->bus)
+		ndctl_region_foreach(f->bus, f->region)
+			ndctl_namespace_foreach(f->region, f->ndns)
+				if (match(f->ndns, key))
+					return 1;
+	ndctl_unref(f->nctx);
+	return 0;
+}
+
+/* The namespace itself (raw), its pfn (fsdax) or its btt (sector) has the
+ * block device @disk. */
+static bool has_block_device(struct ndctl_namespace *ndns, const char *disk)
+{
+	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
+	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
+
+	return same_name(ndctl_namespace_get_block_device(ndns), disk) ||
+	       (pfn && same_name(ndctl_pfn_get_block_device(pfn), disk)) ||
+	       (btt && same_name(ndctl_btt_get_block_device(btt), disk));
+}
+
+int dp_nvdimm_lookup(struct daxpolicy_ctx *ctx, const char *disk, struct dp_device *dev)
+{
+	struct found_namespace f;
+	int rc = find_namespace(has_block_device, disk, &f);
+
 	if (rc < 0) {
 		err(ctx, "cannot create a libndctl context: %s", strerror(-rc));
 		return rc;
 	}
-	ndctl_set_log_priority(nctx, 0);
-	rc = -ENOENT;
-	ndctl_bus_foreach(nctx, bus) {
-		ndctl_region_foreach(bus, region) {
-			ndctl_namespace_foreach(region, ndns) {
-				struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
-				struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
-
-				if (same_name(ndctl_namespace_get_block_device(ndns), disk) ||
-				    (pfn && same_name(ndctl_pfn_get_block_device(pfn), disk)) ||
-				    (btt && same_name(ndctl_btt_get_block_device(btt), disk))) {
-					fill(dev, bus, region, ndns);
-					rc = 0;
-					goto out;
-				}
-			}
-		}
-	}
-out:
-	ndctl_unref(nctx);
-	if (rc == -ENOENT)
+	if (rc == 0) {
 		dbg(ctx, "%s: no nvdimm namespace has this block device", disk);
-	return rc;
+		return -ENOENT;
+	}
+	fill(dev, f.bus, f.region, f.ndns);
+	ndctl_unref(f.nctx);
+	return 0;
 }
 
 /* The block device of a namespace: its pfn's (fsdax), btt's (sector) or its
@@ -131,44 +153,32 @@ static const char *namespace_block_device(struct ndctl_namespace *ndns)
 	return name && name[0] ? name : NULL;
 }
 
+static bool is_named(struct ndctl_namespace *ndns, const char *ns)
+{
+	return strcmp(ndctl_namespace_get_devname(ndns), ns) == 0;
+}
+
 int dp_nvdimm_namespace(struct daxpolicy_ctx *ctx, const char *ns, struct dp_device *dev)
 {
-	struct ndctl_namespace *ndns;
-	struct ndctl_region *region;
-	struct ndctl_ctx *nctx;
-	struct ndctl_bus *bus;
+	struct found_namespace f;
 	char blk[64] = "", text[32];
 	unsigned int maj, min;
-	int rc;
+	const char *name;
+	int rc = find_namespace(is_named, ns, &f);
 
-	rc = ndctl_new(&nctx);
-	if (rc < 0)
-		return rc;
-	ndctl_set_log_priority(nctx, 0);
-	rc = -ENOENT;
-	ndctl_bus_foreach(nctx, bus) ndctl_region_foreach(bus, region)
-	ndctl_namespace_foreach(region, ndns) {
-		const char *name;
-
-		if (strcmp(ndctl_namespace_get_devname(ndns), ns) != 0)
-			continue;
-		fill(dev, bus, region, ndns);
-		name = namespace_block_device(ndns);
-		if (name)
-			dp_snprintf(blk, sizeof(blk), "%s", name);
-		else if (strcmp(dev->ns_mode, "fsdax") == 0 || strcmp(dev->ns_mode, "raw") == 0)
-			strcpy(dev->needs_module, "nd_pmem");
-		else if (strcmp(dev->ns_mode, "sector") == 0)
-			strcpy(dev->needs_module, "nd_btt");
-		else if (strcmp(dev->ns_mode, "devdax") == 0 && !dev->dax_dev[0])
-			strcpy(dev->needs_module, "device_dax");
-		rc = 0;
-		goto out;
-	}
-out:
-	ndctl_unref(nctx);
-	if (rc < 0)
-		return rc;
+	if (rc <= 0)
+		return rc < 0 ? rc : -ENOENT;
+	fill(dev, f.bus, f.region, f.ndns);
+	name = namespace_block_device(f.ndns);
+	if (name)
+		dp_snprintf(blk, sizeof(blk), "%s", name);
+	else if (strcmp(dev->ns_mode, "fsdax") == 0 || strcmp(dev->ns_mode, "raw") == 0)
+		strcpy(dev->needs_module, "nd_pmem");
+	else if (strcmp(dev->ns_mode, "sector") == 0)
+		strcpy(dev->needs_module, "nd_btt");
+	else if (strcmp(dev->ns_mode, "devdax") == 0 && !dev->dax_dev[0])
+		strcpy(dev->needs_module, "device_dax");
+	ndctl_unref(f.nctx);
 	if (dev->needs_module[0]) {
 		enum dp_module_state st = dp_module_state(ctx, dev->needs_module);
 
@@ -207,64 +217,57 @@ out:
  * this one's info block and page map) do not belong to the disk; those in
  * this namespace's reserved part are logged.
  */
+/* The namespace has the pmem disk @disk (not through a btt). */
+static bool has_pmem_disk(struct ndctl_namespace *ndns, const char *disk)
+{
+	return same_name(namespace_block_device(ndns), disk) && !ndctl_namespace_get_btt(ndns);
+}
+
 int dp_nvdimm_badblocks(struct daxpolicy_ctx *ctx, const char *disk,
 			int (*add)(void *arg, uint64_t sector, uint64_t count, const char *source),
 			void *arg)
 {
-	struct ndctl_namespace *ndns;
-	struct ndctl_region *region;
-	struct ndctl_ctx *nctx;
-	struct ndctl_bus *bus;
-	int rc;
+	struct found_namespace f;
+	struct ndctl_pfn *pfn;
+	unsigned long long ns_start, data_start, region_start;
+	uint64_t size = 0;
+	struct badblock *b;
+	int rc = find_namespace(has_pmem_disk, disk, &f);
 
-	rc = ndctl_new(&nctx);
-	if (rc < 0)
-		return rc;
-	ndctl_set_log_priority(nctx, 0);
-	rc = -ENOENT;
-	ndctl_bus_foreach(nctx, bus) ndctl_region_foreach(bus, region)
-	ndctl_namespace_foreach(region, ndns) {
-		struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
-		const char *name = namespace_block_device(ndns);
-		unsigned long long ns_start, data_start, region_start;
-		uint64_t size = 0;
-		struct badblock *b;
+	if (rc <= 0)
+		return rc < 0 ? rc : -ENOENT;
+	rc = 0;
+	pfn = ndctl_namespace_get_pfn(f.ndns);
+	ndctl_namespace_badblock_foreach(f.ndns, b)
+		if (rc == 0)
+			rc = add(arg, b->offset, b->len, "namespace");
+	ns_start = ndctl_namespace_get_resource(f.ndns);
+	data_start = pfn ? ndctl_pfn_get_resource(pfn) : ns_start;
+	region_start = ndctl_region_get_resource(f.region);
+	dp_read_u64(ctx, &size, "/sys/block/%s/size", disk);
+	if (data_start == ULLONG_MAX || region_start == ULLONG_MAX || data_start < region_start)
+		goto out;   /* no resource to translate with (not root?) */
+	ndctl_region_badblock_foreach(f.region, b) {
+		uint64_t first = (data_start - region_start) / 512, end = b->offset + b->len;
+		uint64_t ns_first = (ns_start - region_start) / 512;
 
-		if (!same_name(name, disk) || ndctl_namespace_get_btt(ndns))
+		if (rc < 0)
+			break;
+		if (end > ns_first && b->offset < first)
+			info(ctx, "%s: bad sectors %llu+%u (region numbering) lie in %s's reserved "
+			     "space (info block and page map), outside the data of %s",
+			     ndctl_region_get_devname(f.region), b->offset, b->len,
+			     ndctl_namespace_get_devname(f.ndns), disk);
+		if (end <= first || b->offset >= first + size)
 			continue;
-		rc = 0;
-		ndctl_namespace_badblock_foreach(ndns, b)
-			if (rc == 0)
-				rc = add(arg, b->offset, b->len, "namespace");
-		ns_start = ndctl_namespace_get_resource(ndns);
-		data_start = pfn ? ndctl_pfn_get_resource(pfn) : ns_start;
-		region_start = ndctl_region_get_resource(region);
-		dp_read_u64(ctx, &size, "/sys/block/%s/size", disk);
-		if (data_start == ULLONG_MAX || region_start == ULLONG_MAX || data_start < region_start)
-			goto out;   /* no resource to translate with (not root?) */
-		ndctl_region_badblock_foreach(region, b) {
-			uint64_t first = (data_start - region_start) / 512, end = b->offset + b->len;
-			uint64_t ns_first = (ns_start - region_start) / 512;
+		{
+			uint64_t a = b->offset > first ? b->offset - first : 0;
+			uint64_t z = end - first < size ? end - first : size;
 
-			if (rc < 0)
-				break;
-			if (end > ns_first && b->offset < first)
-				info(ctx, "%s: bad sectors %llu+%u (region numbering) lie in %s's reserved "
-				     "space (info block and page map), outside the data of %s",
-				     ndctl_region_get_devname(region), b->offset, b->len,
-				     ndctl_namespace_get_devname(ndns), disk);
-			if (end <= first || b->offset >= first + size)
-				continue;
-			{
-				uint64_t a = b->offset > first ? b->offset - first : 0;
-				uint64_t z = end - first < size ? end - first : size;
-
-				rc = add(arg, a, z - a, "region");
-			}
+			rc = add(arg, a, z - a, "region");
 		}
-		goto out;
 	}
 out:
-	ndctl_unref(nctx);
+	ndctl_unref(f.nctx);
 	return rc;
 }

@@ -461,7 +461,15 @@ enum daxpolicy_hit_kind {
 	DAXPOLICY_HIT_UNALLOCATED,    /* free space */
 	DAXPOLICY_HIT_UNKNOWN,        /* not attributed (outside the filesystem,
 					 or the filesystem cannot say) */
+	DAXPOLICY_HIT_QUARANTINED,    /* a block a repair took out of use, kept
+					 in DAXPOLICY_QUARANTINE_DIR */
 };
+
+/* The directory, at the root of a filesystem, where a repair keeps the bad
+ * blocks it moved a file off, one file per block, so that the filesystem
+ * never hands them out again. Deleting a file there returns its block to
+ * free space (do that once the platform has cleared the error). */
+#define DAXPOLICY_QUARANTINE_DIR ".dax-badblocks"
 
 /* One bad range given by the caller. */
 struct daxpolicy_sector_range {
@@ -523,6 +531,54 @@ uint64_t daxpolicy_badhit_get_length(struct daxpolicy_badhit *hit);
 bool daxpolicy_badhit_get_unwritten(struct daxpolicy_badhit *hit);
 /* The extent is shared (reflinked) with other files, listed as hits too. */
 bool daxpolicy_badhit_get_shared(struct daxpolicy_badhit *hit);
+
+/*
+ * Repair: move a file off its bad sectors.
+ *
+ * daxpolicy_badblocks_repair - make the bytes [@offset, @offset + @length)
+ * of the regular file @path readable again. Only the bad sectors inside
+ * the range change: they read as zeros afterwards; every other byte of the
+ * file (the good sectors of the same blocks are read from the device, a
+ * sector at a time) and every other file stay as they were.
+ * @list, @count: the bad ranges, as for daxpolicy_badblocks_scan().
+ * Each filesystem block of the file that holds a bad sector of the range is
+ * first rewritten in place, which clears the error where the platform can
+ * (ACPI clear-error). Otherwise the block is moved: the bad block is kept
+ * out of use in a file of DAXPOLICY_QUARANTINE_DIR (by reflink where the
+ * filesystem has it, else by asking the allocator for it), the file's
+ * block is punched out and written anew. Afterwards the file must no longer
+ * map any bad sector; this is checked.
+ * Returns 0 with @result (free it with daxpolicy_repair_free()); -ENODATA
+ * when no bad sector lies in the range; -EINVAL for a file that is not
+ * regular, or a range that leaves out a bad sector of a block it touches
+ * (the block could not be moved without zeroing bytes outside the range);
+ * -EIO when the filesystem handed a bad block back (the range then reads
+ * as zeros); or another negative errno.
+ */
+struct daxpolicy_repair_block {
+	uint64_t file_offset, length;   /* the filesystem block in the file */
+	uint64_t old_sector, new_sector;   /* its first disk sector, before and after */
+	bool cleared;                   /* rewritten in place: the platform
+					   cleared the error (old == new) */
+	char quarantine[256];           /* moved: the file holding the bad block,
+					   relative to the mount point */
+};
+
+struct daxpolicy_byte_range {
+	uint64_t offset, length;        /* bytes of a file */
+};
+
+struct daxpolicy_repair {
+	size_t zeroed_count;            /* bad byte ranges now read as zeros */
+	struct daxpolicy_byte_range *zeroed;
+	size_t block_count;
+	struct daxpolicy_repair_block *blocks;
+};
+
+int daxpolicy_badblocks_repair(struct daxpolicy_ctx *ctx, const char *path, uint64_t offset,
+			       uint64_t length, const struct daxpolicy_sector_range *list,
+			       size_t count, struct daxpolicy_repair **result);
+void daxpolicy_repair_free(struct daxpolicy_repair *repair);
 
 /* ------------------------------------------------------------------------
  * Bus errors (SIGBUS) to files

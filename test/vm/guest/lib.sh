@@ -174,6 +174,24 @@ bdev_disk() {
 	fi
 }
 
+# bdev_start DEVICE: where a partition starts on its disk, in sectors (0 for
+# a whole disk).
+bdev_start() {
+	_b=$(bdev_name "$1")
+	if [ -e "/sys/class/block/$_b/partition" ]; then
+		cat "/sys/class/block/$_b/start"
+	else
+		echo 0
+	fi
+}
+
+# phys_of FILE [EXTENT]: the first sector of an extent of FILE (the first
+# by default) on its block device (filefrag -v -b512).
+phys_of() {
+	# Split on ':' (large offsets run the columns together).
+	filefrag -v -b512 "$1" | awk -F: -v e="${2:-0}" '$1 ~ /^ *[0-9]+$/ && $1 + 0 == e { sub(/\.\..*/, "", $3); print $3 + 0 }'
+}
+
 wait_for() {
 	_i=0
 	while [ ! -e "$1" ]; do

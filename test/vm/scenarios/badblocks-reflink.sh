@@ -9,7 +9,6 @@ mnt=/mnt/pmem
 mkdir -p "$mnt"
 plan 5
 
-phys_of() { filefrag -v -b512 "$1" | awk '$1 == "0:" { sub(/\.\..*/, "", $4); print $4 + 0 }'; }
 mkfs_and_mount() { mkfs.xfs -q -f -m reflink=1 "$dev" && mount -o dax=always "$dev" "$mnt"; }
 check mount mkfs_and_mount
 daxtest create "$mnt/orig" 65536 >/dev/null

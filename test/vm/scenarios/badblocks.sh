@@ -17,9 +17,7 @@ mnt=/mnt/pmem
 mkdir -p "$mnt"
 plan 14
 
-phys_of() { filefrag -v -b512 "$1" | awk '$1 == "0:" { sub(/\.\..*/, "", $4); print $4 + 0 }'; }
-start=0
-[ -e "/sys/class/block/${dev#/dev/}/partition" ] && start=$(cat "/sys/class/block/${dev#/dev/}/start")
+start=$(bdev_start "$dev")
 
 check mkfs make_fs "$variant" "$dev"
 check mount mount -t "$fs" -o dax=always "$dev" "$mnt"

@@ -24,7 +24,6 @@ mkdir -p "$mnt"
 rm -f "$log" "$log.fresh"
 plan 35
 
-phys_of() { filefrag -v -b512 "$1" | awk '$1 == "0:" { sub(/\.\..*/, "", $4); print $4 + 0 }'; }
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 # field N JQ: a field of line N of the monitor's output
 field() { sed -n "${1}p" "$out" | jq -r "$2"; }

@@ -21,11 +21,9 @@ disk=$(bdev_disk "$dev")
 mnt=/mnt/pmem
 mkdir -p "$mnt"
 
-phys_of() { filefrag -v -b512 "$1" | awk '$1 == "0:" { sub(/\.\..*/, "", $4); print $4 + 0 }'; }
 # field NAME LINE: the value of NAME= in a daxsigbus line
 field() { printf '%s\n' "$2" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
-start=0
-[ -e "/sys/class/block/${dev#/dev/}/partition" ] && start=$(cat "/sys/class/block/${dev#/dev/}/start")
+start=$(bdev_start "$dev")
 
 case $case in
 badblock)

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dax-admin badblocks --clear FILE --offset N --length N --yes: make the bad
+ * bytes of a range of one file readable again (as zeros), and say what
+ * changed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <daxpolicy/libdaxpolicy.h>
+
+#include "badblocks-clear.h"
+#include "builtin.h"
+#include "json.h"
+#include "probe-paths.h"
+
+static struct json_object *repair_to_json(const char *path, const struct daxpolicy_repair *r,
+					  unsigned int flags)
+{
+	struct json_object *o = json_object_new_object(), *zeroed = json_object_new_array(),
+			   *blocks = json_object_new_array();
+
+	for (size_t i = 0; i < r->zeroed_count; i++) {
+		struct json_object *z = json_object_new_object();
+
+		json_object_object_add(z, "file_offset", json_size(r->zeroed[i].offset, flags));
+		json_object_object_add(z, "length", json_size(r->zeroed[i].length, flags));
+		json_object_array_add(zeroed, z);
+	}
+	for (size_t i = 0; i < r->block_count; i++) {
+		const struct daxpolicy_repair_block *b = &r->blocks[i];
+		struct json_object *bo = json_object_new_object();
+
+		json_object_object_add(bo, "file_offset", json_size(b->file_offset, flags));
+		json_object_object_add(bo, "length", json_size(b->length, flags));
+		json_object_object_add(bo, "method", json_object_new_string(b->cleared ? "cleared" : "moved"));
+		json_object_object_add(bo, "old_sector", json_object_new_uint64(b->old_sector));
+		json_object_object_add(bo, "new_sector", json_object_new_uint64(b->new_sector));
+		json_object_object_add(bo, "quarantine", b->quarantine[0] ? json_path(b->quarantine) : NULL);
+		json_object_array_add(blocks, bo);
+	}
+	json_object_object_add(o, "path", json_path(path));
+	json_object_object_add(o, "zeroed", zeroed);
+	json_object_object_add(o, "blocks", blocks);
+	json_object_object_add(o, "verified", json_object_new_boolean(true));
+	return o;
+}
+
+int badblocks_clear(struct daxpolicy_ctx *ctx, const char *path, uint64_t offset, uint64_t length,
+		    const struct daxpolicy_sector_range *list, size_t count, bool yes, unsigned int flags)
+{
+	struct daxpolicy_repair *r;
+	struct json_object *o;
+	int rc;
+
+	if (!yes) {
+		cmd_error_path("badblocks", path, "--clear changes this file: its bad bytes in %" PRIu64
+			       "+%" PRIu64 " will read as zeros, the rest stays; add --yes to go ahead",
+			       offset, length);
+		return EXIT_USAGE;
+	}
+	rc = daxpolicy_badblocks_repair(ctx, path, offset, length, list, count, &r);
+	if (rc < 0) {
+		cmd_error_path("badblocks", path, "%s",
+			rc == -ENODATA ? "no bad sector lies in that range: nothing to clear" :
+			rc == -EINVAL ? "not a regular file, or the range leaves out bad bytes of a block it touches" :
+			rc == -EIO ? "the repair could not move the file off the bad sectors; "
+				     "the range now reads as zeros" :
+			rc == -ENODEV ? "not on a block device (no media to have errors)" : strerror(-rc));
+		return rc == -ENODATA || rc == -EINVAL || rc == -ENOENT || rc == -ENODEV ? EXIT_USAGE : EXIT_UNMET;
+	}
+	o = repair_to_json(path, r, flags);
+	daxpolicy_repair_free(r);
+	rc = json_print(stdout, o) < 0 ? EXIT_UNMET : EXIT_OK;
+	json_object_put(o);
+	return rc;
+}

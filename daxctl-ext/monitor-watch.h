@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Which filesystems 'dax-admin monitor' watches: those named on the
+ * command line, or every mounted one on persistent memory; each with its
+ * disk and the disk sectors it covers. One that is unmounted is dropped.
+ */
+#ifndef DAX_ADMIN_MONITOR_WATCH_H
+#define DAX_ADMIN_MONITOR_WATCH_H
+
+#include "monitor.h"
+
+/* Watch the filesystems of the @n paths @paths; an exit status. */
+int monitor_watch_args(struct monitor *m, char **paths, int n);
+/* Watch every mounted filesystem on a pmem disk or a partition of one; an
+ * exit status (EXIT_USAGE when there is none). */
+int monitor_watch_all(struct monitor *m);
+/* Drop the watched filesystems that are no longer mounted where they were. */
+void monitor_check_mounts(struct monitor *m);
+
+void monitor_watches_release(struct monitor *m);
+
+#endif

@@ -1,0 +1,6 @@
+# shellcheck shell=sh disable=SC2034
+# dax-admin badblocks --clear on a label-less 1 GiB NVDIMM: ext4, xfs with
+# reflink and xfs without it.
+DEVICES="nvdimm:1G"
+SCENARIOS="ns-fsdax-labelless
+	badblocks-clear:ext4 badblocks-clear:xfs badblocks-clear:xfs-noreflink"
