@@ -51,7 +51,7 @@ per_file() { find "$1" -type f | while read -r f; do filefrag -v -b512 "$f"; don
 batched() { find "$1" -type f -exec filefrag -v -b512 {} +; }
 
 printf '%-11s %7s %6s %11s %11s %14s %14s %7s\n' fs files ranges "per-file(s)" "batched(s)" "dax-admin(s)" "vs batched" target
-for fs in ext4 xfs-rmapbt; do
+for fs in ${BENCH_FS:-ext4 xfs-rmapbt}; do
 	img="$scratch/$fs.img"
 	truncate -s 2G "$img"
 	if [ $fs = ext4 ]; then mkfs.ext4 -q -F -b 4096 "$img"; else mkfs.xfs -q -f -m rmapbt=1 "$img"; fi

@@ -5,7 +5,8 @@
 #                                          a file in /tmp; name a file on a
 #                                          DAX mount to measure there); as
 #                                          root also set-dir --recursive
-#                                          against xfs_io on 100,000 files
+#                                          against xfs_io on 100,000 files,
+#                                          and badblocks against filefrag
 #        bench/run.sh --vm [BUILD-DIR]     the probe on a DAX file in the
 #                                          QEMU guest
 set -euo pipefail
@@ -64,4 +65,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	echo
 	echo "== set-dir --direct --recursive vs xfs_io -c 'chattr -R +x' (loop ext4 and xfs)"
 	bash "$top/bench/bench-set-dir.sh" "$build" 100000 2>/dev/null
+	echo
+	echo "== badblocks --from-list (1,000 bad sectors) vs filefrag -v -b512 (loop ext4, xfs rmapbt)"
+	bash "$top/bench/bench-badblocks.sh" "$build" 2>/dev/null
 fi

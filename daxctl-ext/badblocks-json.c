@@ -7,36 +7,38 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #include <daxpolicy/libdaxpolicy.h>
 
 #include "badblocks-json.h"
 #include "json.h"
 
-/* Files: one entry per inode, with its ranges. */
-static struct json_object *file_entry(struct json_object *files, struct daxpolicy_badhit *h)
-{
-	size_t n = json_object_array_length(files);
-	struct json_object *o, *ino;
+/* Where hits go: per kind, the lists of the JSON. */
+struct hit_lists {
+	struct json_object *files, *metadata, *unallocated, *unattributed, *quarantined;
+	struct json_object *by_inode;   /* index of files: inode -> entry */
+};
 
-	for (size_t i = 0; i < n; i++) {
-		o = json_object_array_get_idx(files, i);
-		if (json_object_object_get_ex(o, "inode", &ino) &&
-		    json_object_get_uint64(ino) == daxpolicy_badhit_get_inode(h))
-			return o;
-	}
+/* Files: one entry per inode, with its ranges. */
+static struct json_object *file_entry(const struct hit_lists *l, struct daxpolicy_badhit *h)
+{
+	struct json_object *o;
+	char key[24];
+
+	snprintf(key, sizeof(key), "%" PRIu64, daxpolicy_badhit_get_inode(h));
+	if (json_object_object_get_ex(l->by_inode, key, &o))
+		return o;
 	o = json_object_new_object();
 	json_object_object_add(o, "path", daxpolicy_badhit_get_path(h)[0] ?
 			       json_path(daxpolicy_badhit_get_path(h)) : NULL);
 	json_object_object_add(o, "inode", json_object_new_uint64(daxpolicy_badhit_get_inode(h)));
 	json_object_object_add(o, "ranges", json_object_new_array());
-	json_object_array_add(files, o);
+	json_object_array_add(l->files, o);
+	json_object_object_add(l->by_inode, key, json_object_get(o));
 	return o;
 }
-
-/* Where hits go: per kind, the lists of the JSON. */
-struct hit_lists {
-	struct json_object *files, *metadata, *unallocated, *unattributed, *quarantined;
-};
 
 static void lists_new(struct hit_lists *l)
 {
@@ -45,6 +47,7 @@ static void lists_new(struct hit_lists *l)
 	l->unallocated = json_object_new_array();
 	l->unattributed = json_object_new_array();
 	l->quarantined = json_object_new_array();
+	l->by_inode = json_object_new_object();
 }
 
 static void lists_add_to(struct json_object *o, const struct hit_lists *l)
@@ -54,6 +57,7 @@ static void lists_add_to(struct json_object *o, const struct hit_lists *l)
 	json_object_object_add(o, "unallocated", l->unallocated);
 	json_object_object_add(o, "unattributed", l->unattributed);
 	json_object_object_add(o, "quarantined", l->quarantined);
+	json_object_put(l->by_inode);
 }
 
 /* One hit: file_offset and length in bytes (files), sector, sectors,
@@ -77,7 +81,7 @@ static bool add_hit(const struct hit_lists *l, struct daxpolicy_badhit *h, unsig
 	case DAXPOLICY_HIT_FILE:
 		json_object_object_add(ho, "unwritten", json_object_new_boolean(daxpolicy_badhit_get_unwritten(h)));
 		json_object_object_add(ho, "shared", json_object_new_boolean(daxpolicy_badhit_get_shared(h)));
-		json_object_object_get_ex(file_entry(l->files, h), "ranges", &list);
+		json_object_object_get_ex(file_entry(l, h), "ranges", &list);
 		break;
 	case DAXPOLICY_HIT_METADATA: list = l->metadata; break;
 	case DAXPOLICY_HIT_UNALLOCATED: list = l->unallocated; break;

@@ -79,14 +79,14 @@ static int attribute_span(struct bb_scan *s, struct daxpolicy_badrange *r, uint6
 {
 	struct {
 		struct fsmap_head head;
-		struct fsmap recs[128];
+		struct fsmap recs[16];
 	} q;
 	uint64_t lo = (first - s->fs_first) * 512, hi = (end - s->fs_first) * 512;
 	uint64_t done = first;   /* sectors before this are attributed */
 	int rc;
 
 	memset(&q.head, 0, sizeof(q.head));
-	q.head.fmh_count = 128;
+	q.head.fmh_count = 16;
 	q.head.fmh_keys[0].fmr_device = (uint32_t)s->dev;
 	q.head.fmh_keys[0].fmr_physical = lo;
 	q.head.fmh_keys[1].fmr_device = (uint32_t)s->dev;

@@ -257,7 +257,6 @@ int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_
 void bb_finish(struct bb_scan *s)
 {
 	daxpolicy_badblocks_free(s->bb);
-	free(s->seen);
 	if (s->rootfd >= 0)
 		close(s->rootfd);
 	if (s->mnt)
@@ -303,7 +302,7 @@ DAXPOLICY_EXPORT int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const c
 		dbg(ctx, "%s: %s", s.bb->mount, rc == 1 ? "owners named by the reverse map (GETFSMAP)" :
 		    rc == 0 ? "no owners in the reverse map: mapping every file (FIEMAP)" : strerror(-rc));
 		if (rc == 0) {
-			rc = bb_fiemap_walk(&s);
+			rc = bb_fiemap_walk(ctx, &s);
 			for (size_t i = 0; rc == 0 && i < s.bb->count; i++)
 				rc = bb_fsmap_classify_gaps(&s, &s.bb->ranges[i]);
 		}

@@ -52,8 +52,6 @@ struct bb_scan {
 	dev_t dev;
 	int rootfd;                      /* the mount's root directory */
 	const char *root;                /* its path, "" for / */
-	ino_t *seen;                     /* inodes with several links, mapped once */
-	size_t nseen, capseen;
 };
 
 /* Set up a scan of the filesystem holding @fd: its disk, where it lies on
@@ -80,8 +78,9 @@ int bb_fsmap_attribute(struct bb_scan *s);
 /* After a FIEMAP walk: what no file covers is metadata, free space or
  * unknown, from GETFSMAP where the filesystem has it. */
 int bb_fsmap_classify_gaps(struct bb_scan *s, struct daxpolicy_badrange *r);
-/* Walk the filesystem and map every regular file with FIEMAP. */
-int bb_fiemap_walk(struct bb_scan *s);
+/* Walk the filesystem and map every regular file with FIEMAP; a file with
+ * several names is mapped under one. */
+int bb_fiemap_walk(struct daxpolicy_ctx *ctx, struct bb_scan *s);
 /* Map one open regular file (named @path in the hits) with FIEMAP. */
 int bb_fiemap_file(struct bb_scan *s, int fd, const char *path, const struct stat *st);
 
