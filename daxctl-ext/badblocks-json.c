@@ -119,7 +119,8 @@ struct json_object *badblocks_to_json(struct daxpolicy_badblocks *bb, unsigned i
 				*files_hit = true;
 	}
 	json_object_object_add(o, "dev", json_object_new_string(daxpolicy_badblocks_get_disk(bb)));
-	json_object_object_add(o, "mount", json_path(daxpolicy_badblocks_get_mount(bb)));
+	json_object_object_add(o, "mount", daxpolicy_badblocks_get_mount(bb) ?
+			       json_path(daxpolicy_badblocks_get_mount(bb)) : NULL);
 	json_object_object_add(o, "badblock_count", json_object_new_uint64(count));
 	json_object_object_add(o, "badblocks", ranges);
 	lists_add_to(o, &l);

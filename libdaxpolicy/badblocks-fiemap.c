@@ -260,7 +260,8 @@ int bb_fiemap_walk(struct daxpolicy_ctx *ctx, struct bb_scan *s)
 	rc = dp_mount_targets_below(ctx, s->root[0] ? s->root : "/", &w.mounts, &w.nmounts);
 	if (rc < 0)
 		return rc;
-	qsort(w.mounts, w.nmounts, sizeof(*w.mounts), by_string);
+	if (w.nmounts)
+		qsort(w.mounts, w.nmounts, sizeof(*w.mounts), by_string);
 	rootfd = fcntl(s->rootfd, F_DUPFD_CLOEXEC, 0);
 	if (rootfd < 0) {
 		rc = -errno;

@@ -163,23 +163,30 @@ static int locate(struct daxpolicy_ctx *ctx, int fd, const struct stat *st, stru
 	ssize_t n;
 	int mnt_id = -1, rc;
 
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 && (stx.stx_mask & STATX_MNT_ID))
-		mnt_id = (int)stx.stx_mnt_id;
-	dp_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, real, sizeof(real) - 1);
-	real[n > 0 ? n : 0] = '\0';
-	rc = dp_mount_lookup(ctx, mnt_id, st->st_dev, real, mnt);
+	if (S_ISBLK(st->st_mode)) {
+		/* A device: its filesystem if it is mounted, else none. */
+		s->dev = st->st_rdev;
+		rc = dp_mount_lookup(ctx, -1, s->dev, NULL, mnt);
+		if (rc == -ENOENT)
+			rc = 0;
+	} else {
+		s->dev = st->st_dev;
+		if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 && (stx.stx_mask & STATX_MNT_ID))
+			mnt_id = (int)stx.stx_mnt_id;
+		dp_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, real, sizeof(real) - 1);
+		real[n > 0 ? n : 0] = '\0';
+		rc = dp_mount_lookup(ctx, mnt_id, s->dev, real, mnt);
+	}
 	if (rc == 0)
-		rc = dp_device_lookup(ctx, st->st_dev, dev);
+		rc = dp_device_lookup(ctx, s->dev, dev);
 	if (rc < 0)
 		return rc;
 	if (!strcmp((*dev)->kind, "none") || !(*dev)->name[0])
 		return -ENODEV;
 	dp_snprintf(bb->disk, sizeof(bb->disk), "%s", (*dev)->disk[0] ? (*dev)->disk : (*dev)->name);
-	bb->mount = strdup((*mnt)->target);
-	if (!bb->mount)
+	if (*mnt && !(bb->mount = strdup((*mnt)->target)))
 		return -ENOMEM;
-	s->dev = st->st_dev;
 	s->fs_first = (*dev)->start / 512;
 	if (dp_read_u64(ctx, &s->fs_sectors, "/sys/class/block/%s/size", (*dev)->name) < 0 &&
 	    dp_read_u64(ctx, &disk_sectors, "/sys/block/%s/size", bb->disk) == 0)
@@ -241,12 +248,19 @@ int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_
 			else
 				rc = add_range(bb, &cap, list[i].sector, list[i].count, "list");
 		}
+	} else if (!strcmp(s->device->kind, "dm")) {
+		/* The pmem disks' lists would have to be mapped through the
+		 * table: say so rather than report no errors. */
+		dbg(ctx, "%s: a device-mapper device: give its bad ranges as a list", bb->disk);
+		rc = -EOPNOTSUPP;
 	} else {
 		rc = read_device_ranges(ctx, bb, &cap);
 	}
 	if (rc < 0)
 		return rc;
 	normalize(bb);
+	if (!s->mnt)
+		return 0;   /* no filesystem: nothing to attribute to */
 	s->rootfd = open(s->mnt->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->rootfd < 0)
 		return -errno;
@@ -295,7 +309,12 @@ DAXPOLICY_EXPORT int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const c
 		return -errno;
 	rc = bb_prepare(ctx, fd, list, count, &s);
 	close(fd);
-	if (rc == 0 && s.bb->count) {
+	if (rc == 0 && !s.mnt) {
+		for (size_t i = 0; rc == 0 && i < s.bb->count; i++)
+			if (!bb_new_hit(&s.bb->ranges[i], DAXPOLICY_HIT_UNKNOWN, s.bb->ranges[i].sector,
+					s.bb->ranges[i].count))
+				rc = -ENOMEM;
+	} else if (rc == 0 && s.bb->count) {
 		/* The reverse map first; a walk of every file only where it
 		 * cannot name the owners. */
 		rc = bb_fsmap_attribute(&s);

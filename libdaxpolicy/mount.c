@@ -264,6 +264,10 @@ int dp_mount_lookup(struct daxpolicy_ctx *ctx, int mnt_id, dev_t dev,
 			best = m;
 			break;
 		}
+		if (!path && mnt_id < 0) {   /* any mount of the device */
+			best = m;
+			break;
+		}
 		/* Later entries stack on top of earlier ones: keep the last of
 		 * equally long targets. */
 		if (path && is_path_prefix(m->target, path) &&

@@ -479,7 +479,9 @@ struct daxpolicy_sector_range {
 
 /*
  * daxpolicy_badblocks_scan - find the bad ranges of the filesystem mounted
- * at (or containing) @path and the files they hit.
+ * at (or containing) @path and the files they hit. @path may also name a
+ * block device: its mounted filesystem, or with none mounted, its bad
+ * ranges unattributed.
  * @list, @count: bad ranges to use instead of the device's own list (any
  *	block device; @count may be 0); @list NULL to read the device's
  *	badblocks.
@@ -490,7 +492,9 @@ struct daxpolicy_sector_range {
  * tells metadata from free space. Walks start at the mount root and never
  * follow symlinks or enter other filesystems.
  * Returns 0, -EINVAL for a range beyond the device, -ENODEV when the
- * filesystem has no block device, or another negative errno.
+ * filesystem has no block device, -EOPNOTSUPP for a device-mapper device
+ * without @list (the bad ranges of the disks beneath are not mapped through
+ * its table), or another negative errno.
  */
 int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const char *path,
 			     const struct daxpolicy_sector_range *list, size_t count,
@@ -498,7 +502,7 @@ int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const char *path,
 void daxpolicy_badblocks_free(struct daxpolicy_badblocks *bb);
 
 /* The disk the sectors are numbered on ("pmem0"), and the filesystem's
- * mount point. */
+ * mount point (NULL for a device with no filesystem mounted). */
 const char *daxpolicy_badblocks_get_disk(struct daxpolicy_badblocks *bb);
 const char *daxpolicy_badblocks_get_mount(struct daxpolicy_badblocks *bb);
 /* Where the ranges came from: "nvdimm" (the namespace's and region's lists,

@@ -15,7 +15,7 @@ dev=$(state_get PMEM)
 disk=$(bdev_disk "$dev")
 mnt=/mnt/pmem
 mkdir -p "$mnt"
-plan 14
+plan 15
 
 start=$(bdev_start "$dev")
 
@@ -65,7 +65,12 @@ list=metadata; [ "$variant" = xfs ] && list=unattributed
 check_eq superblock-$list "$start 1" \
 	"$(echo "$start 1" | dax-admin badblocks --from-list - "$mnt" | jq -r ".$list[0] | \"\\(.sector) \\(.sectors)\"")"
 
-# Clear the software badblocks: disable and enable the namespace.
+# A disk with no filesystem mounted: its bad ranges, unattributed.
 umount "$mnt"
+echo "$((start + 100)) 1" >"/sys/block/$disk/badblocks"
+check_eq device-no-fs "null $((start + 100)) 1" \
+	"$(dax-admin badblocks "/dev/$disk" | jq -r '"\(.mount) \(.unattributed[0].sector) \(.unattributed[0].sectors)"')"
+
+# Clear the software badblocks: disable and enable the namespace.
 ndctl disable-namespace "$ns" >/dev/null && ndctl enable-namespace "$ns" >/dev/null
 wait_for "$dev" 5
