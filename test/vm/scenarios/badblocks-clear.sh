@@ -36,9 +36,9 @@ check_eq refused-without-yes "2 $pa" "$? $(phys_of "$mnt/a")"
 dax-admin badblocks --clear "$mnt/a" --offset 0 --length 512 --yes >/dev/null 2>&1
 check_eq refused-range-not-bad 2 "$?"
 
-out=$(DAXPOLICY_LOG=debug dax-admin badblocks --clear "$mnt/a" --offset 5632 --length 512 --yes 2>/tmp/clear.log)
+# (The library's account of how it kept the bad block goes to the log.)
+out=$(DAXPOLICY_LOG=debug dax-admin badblocks --clear "$mnt/a" --offset 5632 --length 512 --yes)
 check_eq clear-exit-0 0 "$?"
-grep -v 'sysfs.c' /tmp/clear.log | sed 's/^/  /' >&2
 check_eq zeroed "5632 512" "$(printf '%s' "$out" | jq -r '.zeroed[] | "\(.file_offset) \(.length)"')"
 check_eq moved "moved 4096 $((pa + 8))" "$(printf '%s' "$out" | jq -r '.blocks[0] | "\(.method) \(.file_offset) \(.old_sector)"')"
 q=$(printf '%s' "$out" | jq -r '.blocks[0].quarantine')
