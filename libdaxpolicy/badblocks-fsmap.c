@@ -70,9 +70,9 @@ static int add_record(struct bb_scan *s, struct daxpolicy_badrange *r, const str
 /*
  * Attribute the disk sectors [first, end) of @r (inside the filesystem)
  * with GETFSMAP; sectors no record covers are unknown after the walk, and
- * need the walk before it. Returns SPAN_DONE,
- * SPAN_NEEDS_WALK, -EOPNOTSUPP when the filesystem has no GETFSMAP, or
- * another negative errno.
+ * need the walk before it. Returns SPAN_DONE, SPAN_NEEDS_WALK, -EOPNOTSUPP
+ * when the filesystem has no GETFSMAP (before the walk only), or another
+ * negative errno.
  */
 static int attribute_span(struct bb_scan *s, struct daxpolicy_badrange *r, uint64_t first,
 			  uint64_t end, bool after_walk)
@@ -95,8 +95,12 @@ static int attribute_span(struct bb_scan *s, struct daxpolicy_badrange *r, uint6
 	q.head.fmh_keys[1].fmr_owner = ~0ull;
 	q.head.fmh_keys[1].fmr_offset = ~0ull;
 	for (;;) {
-		if (ioctl(s->rootfd, FS_IOC_GETFSMAP, &q.head) < 0)
-			return errno == ENOTTY || errno == EOPNOTSUPP ? -EOPNOTSUPP : -errno;
+		if (ioctl(s->rootfd, FS_IOC_GETFSMAP, &q.head) < 0) {
+			if (errno != ENOTTY && errno != EOPNOTSUPP)
+				return -errno;
+			/* No GETFSMAP: after the walk, what is left is unknown. */
+			return after_walk ? add_unknown(r, done, end) : -EOPNOTSUPP;
+		}
 		for (unsigned int i = 0; i < q.head.fmh_entries; i++) {
 			const struct fsmap *m = &q.head.fmh_recs[i];
 			uint64_t a = m->fmr_physical > lo ? m->fmr_physical : lo;
@@ -160,18 +164,6 @@ int bb_fsmap_classify_gaps(struct bb_scan *s, struct daxpolicy_badrange *r)
 	}
 	if (rc == 0 && pos < end)
 		rc = attribute_range(s, r, pos, end, true);
-	if (rc == -EOPNOTSUPP) {
-		/* No GETFSMAP: what no file covers stays unknown. */
-		bb_free_hits(r->hits);
-		r->hits = NULL;
-		pos = r->sector;
-		for (struct daxpolicy_badhit *h = files; h && rc != -ENOMEM; h = h->next) {
-			rc = add_unknown(r, pos, h->sector > pos ? h->sector : pos);
-			if (h->sector + h->count > pos)
-				pos = h->sector + h->count;
-		}
-		rc = rc == -ENOMEM ? rc : add_unknown(r, pos, end);
-	}
 	/* Put the file hits back, in order. */
 	while (files) {
 		struct daxpolicy_badhit *h = files, **at;

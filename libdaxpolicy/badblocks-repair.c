@@ -111,16 +111,13 @@ static int read_device(struct repair *rp, uint64_t sector, unsigned char *to, si
 	return got == (ssize_t)(n * 512) ? 0 : got < 0 ? -errno : -EIO;
 }
 
-/* The new contents of the block at @off: good sectors as on the device
- * (zeros in an unwritten extent), bad ones zero. */
-static int build_block(struct repair *rp, uint64_t off, uint64_t len)
+/* The new contents of a block of @len bytes starting at disk sector
+ * @first: good sectors as on the device (zeros in an unwritten extent), bad
+ * ones zero. */
+static int build_block(struct repair *rp, uint64_t first, bool unwritten, uint64_t len)
 {
-	uint64_t first;
-	bool unwritten;
-	int rc = sector_of(&rp->s, rp->fd, off, &first, &unwritten);
+	int rc;
 
-	if (rc < 0)
-		return rc;
 	memset(rp->buf, 0, rp->bs);
 	for (uint64_t i = 0; i < (len + 511) / 512 && !unwritten;) {
 		uint64_t n = 0;
@@ -238,15 +235,16 @@ static int repair_block(struct repair *rp, uint64_t off, struct daxpolicy_repair
 {
 	uint64_t len = (uint64_t)rp->st.st_size - off < rp->bs ? (uint64_t)rp->st.st_size - off : rp->bs;
 	uint64_t old, new;
+	bool unwritten;
 	int rc;
 
 	blk->file_offset = off;
 	blk->length = len;
-	rc = sector_of(&rp->s, rp->fd, off, &old, NULL);
+	rc = sector_of(&rp->s, rp->fd, off, &old, &unwritten);
 	if (rc < 0)
 		return rc;
 	blk->old_sector = old;
-	rc = build_block(rp, off, len);
+	rc = build_block(rp, old, unwritten, len);
 	if (rc < 0)
 		return rc;
 	/* In place: the platform clears the error on a write where it can. */
@@ -261,8 +259,7 @@ static int repair_block(struct repair *rp, uint64_t off, struct daxpolicy_repair
 	if (rc < 0)
 		info(rp->ctx, "%s: the bad block at sector %llu could not be kept out of use; it is free again",
 		     rp->s.bb->disk, (unsigned long long)old);
-	/* A failed in-place write may leave the block punched already. */
-	fallocate(rp->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, rp->bs);
+	/* quarantine() punched the block out: this write allocates anew. */
 	rc = write_block(rp, off, len);
 	if (rc < 0)
 		return rc;
