@@ -81,43 +81,6 @@ static void normalize(struct daxpolicy_badblocks *bb)
 		bb->ranges[i].next = i + 1 < out ? &bb->ranges[i + 1] : NULL;
 }
 
-static int add_range(struct daxpolicy_badblocks *bb, size_t *cap, uint64_t sector, uint64_t count,
-		     const char *source)
-{
-	if (bb->count == *cap) {
-		size_t n = *cap ? *cap * 2 : 16;
-		struct daxpolicy_badrange *v = realloc(bb->ranges, n * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		bb->ranges = v;
-		*cap = n;
-	}
-	bb->ranges[bb->count++] = (struct daxpolicy_badrange){
-		.sector = sector, .count = count, .source = source };
-	return 0;
-}
-
-/* /sys/block/DISK/badblocks: "SECTOR COUNT" lines. */
-static int read_sysfs_ranges(struct daxpolicy_ctx *ctx, struct daxpolicy_badblocks *bb, size_t *cap)
-{
-	char path[PATH_MAX];
-	unsigned long long sector, count;
-	FILE *f;
-	int rc = 0;
-
-	rc = dp_sys_path(ctx, path, sizeof(path), "/sys/block/%s/badblocks", bb->disk);
-	if (rc < 0)
-		return rc;
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;   /* no badblocks list: none known */
-	while (rc == 0 && fscanf(f, "%llu %llu", &sector, &count) == 2)
-		rc = add_range(bb, cap, sector, count, "sysfs");
-	fclose(f);
-	return rc;
-}
-
 struct daxpolicy_badhit *bb_new_hit(struct daxpolicy_badrange *r, enum daxpolicy_hit_kind kind,
 				    uint64_t sector, uint64_t count)
 {
@@ -194,6 +157,7 @@ static int locate(struct daxpolicy_ctx *ctx, int fd, const struct stat *st, stru
 	return 0;
 }
 
+/* Where the bad ranges of a scan are gathered. */
 struct collect {
 	struct daxpolicy_badblocks *bb;
 	size_t cap;
@@ -202,24 +166,20 @@ struct collect {
 static int collect_range(void *arg, uint64_t sector, uint64_t count, const char *source)
 {
 	struct collect *c = arg;
+	struct daxpolicy_badblocks *bb = c->bb;
 
-	return add_range(c->bb, &c->cap, sector, count, source);
-}
+	if (bb->count == c->cap) {
+		size_t n = c->cap ? c->cap * 2 : 16;
+		struct daxpolicy_badrange *v = realloc(bb->ranges, n * sizeof(*v));
 
-/* The disk's known bad ranges: the nvdimm namespace's and region's
- * (libndctl) for a pmem disk, else /sys/block/DISK/badblocks. */
-static int read_device_ranges(struct daxpolicy_ctx *ctx, struct daxpolicy_badblocks *bb, size_t *cap)
-{
-	struct collect c = { bb, *cap };
-	int rc = dp_nvdimm_badblocks(ctx, bb->disk, collect_range, &c);
-
-	*cap = c.cap;
-	if (rc != -ENOENT) {
-		bb->source = "nvdimm";
-		return rc;
+		if (!v)
+			return -ENOMEM;
+		bb->ranges = v;
+		c->cap = n;
 	}
-	bb->source = "sysfs";
-	return read_sysfs_ranges(ctx, bb, cap);
+	bb->ranges[bb->count++] = (struct daxpolicy_badrange){
+		.sector = sector, .count = count, .source = source };
+	return 0;
 }
 
 int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_range *list,
@@ -227,8 +187,8 @@ int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_
 {
 	struct daxpolicy_badblocks *bb;
 	uint64_t disk_sectors = 0;
+	struct collect c;
 	struct stat st;
-	size_t cap = 0;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -236,6 +196,7 @@ int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_
 	s->bb = bb = calloc(1, sizeof(*bb));
 	if (!bb)
 		return -ENOMEM;
+	c = (struct collect){ .bb = bb };
 	rc = fstat(fd, &st) < 0 ? -errno : locate(ctx, fd, &st, s, &s->mnt, &s->device);
 	if (rc < 0)
 		return rc;
@@ -246,15 +207,10 @@ int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_
 			if (!list[i].count || (disk_sectors && list[i].sector + list[i].count > disk_sectors))
 				rc = -EINVAL;
 			else
-				rc = add_range(bb, &cap, list[i].sector, list[i].count, "list");
+				rc = collect_range(&c, list[i].sector, list[i].count, "list");
 		}
-	} else if (!strcmp(s->device->kind, "dm")) {
-		/* The pmem disks' lists would have to be mapped through the
-		 * table: say so rather than report no errors. */
-		dbg(ctx, "%s: a device-mapper device: give its bad ranges as a list", bb->disk);
-		rc = -EOPNOTSUPP;
 	} else {
-		rc = read_device_ranges(ctx, bb, &cap);
+		rc = bb_device_ranges(ctx, s->device, collect_range, &c, &bb->source);
 	}
 	if (rc < 0)
 		return rc;

@@ -15,6 +15,8 @@
 
 #include <daxpolicy/libdaxpolicy.h>
 
+#include "private.h"
+
 struct daxpolicy_badhit {
 	struct daxpolicy_badhit *next;
 	enum daxpolicy_hit_kind kind;
@@ -53,6 +55,15 @@ struct bb_scan {
 	int rootfd;                      /* the mount's root directory */
 	const char *root;                /* its path, "" for / */
 };
+
+/* The known bad ranges of the disk under @dev (the whole disk of a
+ * partition), numbered like that disk: libndctl's lists of a pmem disk,
+ * /sys/block/DISK/badblocks of another, and for a device-mapper device the
+ * ranges of the devices beneath its linear targets moved through its table
+ * (-EOPNOTSUPP when another kind of target maps a device). *@source says
+ * which: "nvdimm", "sysfs" or "dm". (badblocks-source.c) */
+int bb_device_ranges(struct daxpolicy_ctx *ctx, const struct dp_device *dev, dp_range_fn fn, void *arg,
+		     const char **source);
 
 /* Set up a scan of the filesystem holding @fd: its disk, where it lies on
  * it, the bad ranges (@list, or the device's), its root. bb_finish() frees

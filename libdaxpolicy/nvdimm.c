@@ -223,9 +223,7 @@ static bool has_pmem_disk(struct ndctl_namespace *ndns, const char *disk)
 	return same_name(namespace_block_device(ndns), disk) && !ndctl_namespace_get_btt(ndns);
 }
 
-int dp_nvdimm_badblocks(struct daxpolicy_ctx *ctx, const char *disk,
-			int (*add)(void *arg, uint64_t sector, uint64_t count, const char *source),
-			void *arg)
+int dp_nvdimm_badblocks(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn add, void *arg)
 {
 	struct found_namespace f;
 	struct ndctl_pfn *pfn;

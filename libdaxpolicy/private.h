@@ -194,12 +194,29 @@ int dp_nvdimm_lookup(struct daxpolicy_ctx *ctx, const char *disk, struct dp_devi
  * device's facts when it has one. 0, or -ENOENT when there is no such
  * namespace. */
 int dp_nvdimm_namespace(struct daxpolicy_ctx *ctx, const char *ns, struct dp_device *dev);
+/* Receives bad ranges (in 512-byte sectors) and the list that named them. */
+typedef int (*dp_range_fn)(void *arg, uint64_t sector, uint64_t count, const char *source);
+
 /* The bad ranges of the namespace behind pmem disk @disk, numbered like the
  * disk, passed to @add with source "namespace" or "region"; -ENOENT when
  * no nvdimm namespace has this disk. */
-int dp_nvdimm_badblocks(struct daxpolicy_ctx *ctx, const char *disk,
-			int (*add)(void *arg, uint64_t sector, uint64_t count, const char *source),
-			void *arg);
+int dp_nvdimm_badblocks(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn add, void *arg);
+
+/* ---- dm-table.c: a device-mapper device's table ---- */
+
+struct dp_dm_target {
+	uint64_t start, length;   /* sectors of the device-mapper device */
+	char type[16];            /* linear striped error zero ... */
+	dev_t dev;                /* linear: the device mapped to, */
+	uint64_t offset;          /* and the sector there that @start maps to */
+};
+
+/* The targets of device-mapper device @dev, in its sector order (free()
+ * them); -EACCES/-EPERM without CAP_SYS_ADMIN. */
+int dp_dm_table(struct daxpolicy_ctx *ctx, dev_t dev, struct dp_dm_target **targets, size_t *count);
+/* The targets in a DM_TABLE_STATUS answer of @size bytes; -EPROTO when it
+ * is malformed. */
+int dp_dm_parse_table(const void *buf, size_t size, struct dp_dm_target **targets, size_t *count);
 
 /* ---- modules.c: kernel modules through libkmod ---- */
 

@@ -491,23 +491,29 @@ struct daxpolicy_sector_range {
  * without rmapbt) every regular file is mapped with FIEMAP and GETFSMAP
  * tells metadata from free space. Walks start at the mount root and never
  * follow symlinks or enter other filesystems.
+ * On a device-mapper device the ranges of the devices beneath its linear
+ * targets are moved through its table (read with DM_TABLE_STATUS, which
+ * needs CAP_SYS_ADMIN) and numbered on the device-mapper device.
  * Returns 0, -EINVAL for a range beyond the device, -ENODEV when the
  * filesystem has no block device, -EOPNOTSUPP for a device-mapper device
- * without @list (the bad ranges of the disks beneath are not mapped through
- * its table), or another negative errno.
+ * without @list that maps a device through another kind of target
+ * (striped, say), -EACCES or -EPERM when its table cannot be read, or
+ * another negative errno.
  */
 int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const char *path,
 			     const struct daxpolicy_sector_range *list, size_t count,
 			     struct daxpolicy_badblocks **result);
 void daxpolicy_badblocks_free(struct daxpolicy_badblocks *bb);
 
-/* The disk the sectors are numbered on ("pmem0"), and the filesystem's
- * mount point (NULL for a device with no filesystem mounted). */
+/* The disk the sectors are numbered on ("pmem0", or "dm-0" for a
+ * device-mapper device), and the filesystem's mount point (NULL for a
+ * device with no filesystem mounted). */
 const char *daxpolicy_badblocks_get_disk(struct daxpolicy_badblocks *bb);
 const char *daxpolicy_badblocks_get_mount(struct daxpolicy_badblocks *bb);
 /* Where the ranges came from: "nvdimm" (the namespace's and region's lists,
  * through libndctl), "sysfs" (/sys/block/DISK/badblocks of another kind of
- * disk) or "list" (the caller's). */
+ * disk), "dm" (those of the devices beneath a device-mapper device) or
+ * "list" (the caller's). */
 const char *daxpolicy_badblocks_get_source(struct daxpolicy_badblocks *bb);
 
 struct daxpolicy_badrange *daxpolicy_badblocks_get_first(struct daxpolicy_badblocks *bb);

@@ -27,12 +27,12 @@ VM_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Modules loaded in the guest, in this order; modprobe on the host adds their
 # dependencies.  Missing ones only produce a warning.
 VM_MODULES="libnvdimm nfit nd_btt nd_pmem dax_pmem device_dax nd_e820
-virtio_pci virtio_pmem virtio_blk ext4 xfs hwpoison_inject mce_inject"
+virtio_pci virtio_pmem virtio_blk ext4 xfs hwpoison_inject mce_inject dm_mod"
 
 # Host programs copied into the guest with their libraries.
 VM_TOOLS_REQUIRED="busybox ndctl daxctl mkfs.ext4 mkfs.xfs xfs_io jq"
 VM_TOOLS_OPTIONAL="filefrag mke2fs tune2fs dumpe2fs e2fsck xfs_db xfs_repair
-xfs_spaceman sfdisk sqlite3"
+xfs_spaceman sfdisk sqlite3 dmsetup"
 
 VM_RESULT_TAG='@@DAXTEST'
 
@@ -417,8 +417,8 @@ vm_build_system_initramfs() {
 		[ -e "$r/usr/bin/$a" ] || ln -s busybox "$r/usr/bin/$a"
 	done
 	[ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$r/etc/"
-	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
-	printf 'root:x:0:\n' >"$r/etc/group"
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$r/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
 
 	kdir=$(vm_moddir "$VM_KDIR/root" "$VM_KVER")
 	mkdir -p "$r/usr/lib/modules/$VM_KVER"

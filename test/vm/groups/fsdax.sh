@@ -12,6 +12,7 @@ SCENARIOS="ns-fsdax-labelless
 	set-dir-never=set-dir-refused:ext4:never:mount_dax_never
 	api:ext4 api:xfs wal:ext4 wal:xfs enforce:ext4 enforce:xfs
 	badblocks:ext4 badblocks:xfs badblocks:xfs-rmapbt badblocks-reflink
+	badblocks-dm:ext4 badblocks-dm:xfs-rmapbt
 	partition:1M partition-ext4=dax-always:ext4
 	dax-admin-version
 	status-partition=status-device:active:partition_misaligned:ext4:always

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Unit tests: reading a device-mapper table from a DM_TABLE_STATUS answer
+ * built by hand as the kernel lays it out (struct dm_ioctl, then each
+ * target's struct dm_target_spec with its parameters, 'next' counted from
+ * the start of the data). Reading a real table is the vm tier's.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <linux/dm-ioctl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "private.h"
+#include "unit.h"
+
+static union {
+	struct dm_ioctl dmi;
+	char bytes[4096];
+} answer;
+static size_t used;
+
+static void start(void)
+{
+	memset(&answer, 0, sizeof(answer));
+	answer.dmi.data_start = sizeof(answer.dmi);
+	answer.dmi.data_size = sizeof(answer);
+	used = 0;
+}
+
+/* Append a target as the kernel does: the spec, its parameters, aligned to 8. */
+static void target(uint64_t start, uint64_t length, const char *type, const char *params)
+{
+	char *data = answer.bytes + answer.dmi.data_start;
+	struct dm_target_spec *spec = (struct dm_target_spec *)(data + used);
+
+	spec->sector_start = start;
+	spec->length = length;
+	memcpy(spec->target_type, type, strlen(type));
+	strcpy((char *)(spec + 1), params);
+	used += sizeof(*spec) + strlen(params) + 1;
+	used = (used + 7) & ~(size_t)7;
+	spec->next = (uint32_t)used;
+	answer.dmi.target_count++;
+}
+
+START_TEST(linear_targets)
+{
+	struct dp_dm_target *t;
+	size_t n;
+
+	start();
+	target(0, 2048, "linear", "259:0 4096");
+	target(2048, 8, "error", "");
+	target(2056, 1024, "linear", "253:17 0");
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(t[0].start, 0);
+	ck_assert_uint_eq(t[0].length, 2048);
+	ck_assert_str_eq(t[0].type, "linear");
+	ck_assert_uint_eq(t[0].dev, makedev(259, 0));
+	ck_assert_uint_eq(t[0].offset, 4096);
+	ck_assert_str_eq(t[1].type, "error");
+	ck_assert_uint_eq(t[1].start, 2048);
+	ck_assert_uint_eq(t[2].start, 2056);
+	ck_assert_uint_eq(t[2].dev, makedev(253, 17));
+	ck_assert_uint_eq(t[2].offset, 0);
+	free(t);
+}
+END_TEST
+
+START_TEST(empty_table)
+{
+	struct dp_dm_target *t;
+	size_t n = 99;
+
+	start();
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(t);
+}
+END_TEST
+
+START_TEST(malformed)
+{
+	struct dp_dm_target *t;
+	size_t n;
+
+	start();
+	target(0, 2048, "linear", "259:0");                      /* no offset */
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+	ck_assert_ptr_null(t);
+
+	start();
+	target(0, 2048, "linear", "259:0 4096 extra");
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+
+	start();
+	target(0, 2048, "linear", "259:0 4096");
+	answer.dmi.target_count = 200;                             /* runs off the end */
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+
+	start();
+	answer.dmi.data_start = sizeof(answer) + 8;                /* outside the answer */
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+	ck_assert_int_eq(dp_dm_parse_table(&answer, 16, &t, &n), -EPROTO);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("dm-table");
+	TCase *tc = tcase_create("dm-table");
+
+	tcase_add_test(tc, linear_targets);
+	tcase_add_test(tc, empty_table);
+	tcase_add_test(tc, malformed);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
