@@ -151,9 +151,11 @@ static int write_block(struct repair *rp, uint64_t off, uint64_t len)
 	return memcmp(rp->buf, rp->check, len) ? -EIO : 0;
 }
 
-/* Keep the block at file offset @off (disk sector @bad) out of use in a new
- * file of the quarantine directory: by reflink, else by asking the
- * allocator for exactly that block once it is free (after @punch). */
+/* Give the block at file offset @off (disk sector @bad) of the file its new
+ * contents in a new block, and keep the old one out of use in a new file of
+ * the quarantine directory: by reflink, else by asking the allocator for
+ * exactly that block once it is free. -EAGAIN or -ERANGE: the file has its
+ * new block, but the bad one is free. */
 static int quarantine(struct repair *rp, uint64_t off, uint64_t len, uint64_t bad,
 		      struct daxpolicy_repair_block *blk)
 {
@@ -187,15 +189,29 @@ static int quarantine(struct repair *rp, uint64_t off, uint64_t len, uint64_t ba
 
 	if (ioctl(qfd, FICLONERANGE, &clone) == 0) {
 		rc = fallocate(rp->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, rp->bs) < 0 ? -errno : 0;
+		if (rc == 0)
+			rc = write_block(rp, off, len);
 		close(qfd);
 		return rc;
 	}
 	dbg(rp->ctx, "%s: no reflink (%s): asking the allocator for the bad block", name, strerror(errno));
-	/* Free the block, commit (freed blocks are reusable only then), and
-	 * aim an allocation of the quarantine file at it: the allocator's goal
-	 * for a block is in line with the file's nearest extent. */
-	if (fallocate(rp->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, rp->bs) < 0 ||
-	    syncfs(rp->fd) < 0 || fallocate(qfd, 0, anchor, rp->bs) < 0) {
+	/* Free the block and write the new one before the freeing is
+	 * committed: until then the block is not reusable, and the file cannot
+	 * get it back (ext4 aims a block between two of the file's at exactly
+	 * the one in line with them). Then commit, and aim an allocation of the
+	 * quarantine file at it: the allocator's goal for a block is in line
+	 * with the file's nearest extent. That works on XFS; ext4 tries its
+	 * goal only for a block next to one of the same file's (in
+	 * ext4_mb_normalize_request()), never for a fallocate, so the bad
+	 * block stays free there (-EAGAIN). */
+	if (fallocate(rp->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, rp->bs) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = write_block(rp, off, len);
+	if (rc < 0)
+		goto fail;
+	if (syncfs(rp->fd) < 0 || fallocate(qfd, 0, anchor, rp->bs) < 0) {
 		rc = -errno;
 		goto fail;
 	}
@@ -259,10 +275,6 @@ static int repair_block(struct repair *rp, uint64_t off, struct daxpolicy_repair
 	if (rc < 0)
 		info(rp->ctx, "%s: the bad block at sector %llu could not be kept out of use; it is free again",
 		     rp->s.bb->disk, (unsigned long long)old);
-	/* quarantine() punched the block out: this write allocates anew. */
-	rc = write_block(rp, off, len);
-	if (rc < 0)
-		return rc;
 	rc = sector_of(&rp->s, rp->fd, off, &new, NULL);
 	if (rc < 0)
 		return rc;
