@@ -83,6 +83,7 @@ static int attribute_span(struct bb_scan *s, struct daxpolicy_badrange *r, uint6
 	} q;
 	uint64_t lo = (first - s->fs_first) * 512, hi = (end - s->fs_first) * 512;
 	uint64_t done = first;   /* sectors before this are attributed */
+	uint64_t bs = s->block_size ? s->block_size : 4096;
 	int rc;
 
 	memset(&q.head, 0, sizeof(q.head));
@@ -90,7 +91,9 @@ static int attribute_span(struct bb_scan *s, struct daxpolicy_badrange *r, uint6
 	q.head.fmh_keys[0].fmr_device = (uint32_t)s->dev;
 	q.head.fmh_keys[0].fmr_physical = lo;
 	q.head.fmh_keys[1].fmr_device = (uint32_t)s->dev;
-	q.head.fmh_keys[1].fmr_physical = hi - 1;
+	/* A block past the end: 6.1 reports free space only to a query that
+	 * reaches beyond the free block (what lies outside is skipped). */
+	q.head.fmh_keys[1].fmr_physical = (hi + 2 * bs - 1) / bs * bs - 1;
 	q.head.fmh_keys[1].fmr_flags = ~0u;
 	q.head.fmh_keys[1].fmr_owner = ~0ull;
 	q.head.fmh_keys[1].fmr_offset = ~0ull;

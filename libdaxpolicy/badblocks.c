@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -188,6 +189,7 @@ int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_
 	struct daxpolicy_badblocks *bb;
 	uint64_t disk_sectors = 0;
 	struct collect c;
+	struct statfs sfs;
 	struct stat st;
 	int rc;
 
@@ -218,8 +220,9 @@ int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_
 	if (!s->mnt)
 		return 0;   /* no filesystem: nothing to attribute to */
 	s->rootfd = open(s->mnt->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->rootfd < 0)
+	if (s->rootfd < 0 || fstatfs(s->rootfd, &sfs) < 0)
 		return -errno;
+	s->block_size = (uint64_t)sfs.f_bsize;
 	s->root = strcmp(s->mnt->target, "/") ? s->mnt->target : "";
 	return 0;
 }

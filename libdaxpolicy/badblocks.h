@@ -53,6 +53,7 @@ struct bb_scan {
 	uint64_t fs_first, fs_sectors;   /* the filesystem's device, in disk sectors */
 	dev_t dev;
 	int rootfd;                      /* the mount's root directory */
+	uint64_t block_size;             /* the filesystem's */
 	const char *root;                /* its path, "" for / */
 };
 

@@ -3,8 +3,8 @@
 # known places of known files (found with filefrag) on real fsdax are
 # mapped by dax-admin badblocks to the right file, byte offset and length,
 # numbered like the device's own list and 'ndctl list -M'. Then a
-# platform-reported error (machine check) of one sector, and a sector of
-# the superblock. Works on a partition too (the filesystem's sectors are
+# platform-reported error (machine check) of one sector, a sector of
+# the superblock, one in free space and one range over two files. Works on a partition too (the filesystem's sectors are
 # shifted by the partition start). FS: ext4, xfs (no rmapbt: FIEMAP walk)
 # or xfs-rmapbt (owners from GETFSMAP).
 . /usr/share/daxtest/lib.sh
@@ -15,7 +15,7 @@ dev=$(state_get PMEM)
 disk=$(bdev_disk "$dev")
 mnt=/mnt/pmem
 mkdir -p "$mnt"
-plan 15
+plan 17
 
 start=$(bdev_start "$dev")
 
@@ -64,6 +64,18 @@ check remount mount -t "$fs" -o dax=always "$dev" "$mnt"
 list=metadata; [ "$variant" = xfs ] && list=unattributed
 check_eq superblock-$list "$start 1" \
 	"$(echo "$start 1" | dax-admin badblocks --from-list - "$mnt" | jq -r ".$list[0] | \"\\(.sector) \\(.sectors)\"")"
+
+# A sector 5/16 into the filesystem, where nothing was written: free space.
+free=$((start + $(sysfs "/sys/class/block/$(bdev_name "$dev")/size") * 5 / 16))
+check_eq free-space "$free 1" \
+	"$(echo "$free 1" | dax-admin badblocks --from-list - "$mnt" | jq -r '.unallocated[0] | "\(.sector) \(.sectors)"')"
+# One range over the end of a and the start of b, which lie side by side.
+if [ "$pb" -eq $((pa + 128)) ]; then
+	check_eq range-spans-two-files "$mnt/a 61440+4096,$mnt/b 0+4096" \
+		"$(echo "$((pa + 120)) 16" | dax-admin badblocks --from-list - "$mnt" | jq -r '[.files[] | "\(.path) \(.ranges[0].file_offset)+\(.ranges[0].length)"] | sort | join(",")')"
+else
+	skip range-spans-two-files "a and b do not lie side by side ($pa, $pb)"
+fi
 
 # A disk with no filesystem mounted: its bad ranges, unattributed.
 umount "$mnt"
