@@ -2,12 +2,13 @@
 /*
  * The result of a badblocks scan and what its parts share: the sources of
  * bad ranges (badblocks.c), the attribution of ranges to files with FIEMAP
- * (badblocks-fiemap.c) or with the reverse map of GETFSMAP
- * (badblocks-fsmap.c).
+ * (badblocks-fiemap.c) over a walk of the filesystem (badblocks-walk.c) or
+ * with the reverse map of GETFSMAP (badblocks-fsmap.c).
  */
 #ifndef LIBDAXPOLICY_BADBLOCKS_H
 #define LIBDAXPOLICY_BADBLOCKS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -95,5 +96,7 @@ int bb_fsmap_classify_gaps(struct bb_scan *s, struct daxpolicy_badrange *r);
 int bb_fiemap_walk(struct daxpolicy_ctx *ctx, struct bb_scan *s);
 /* Map one open regular file (named @path in the hits) with FIEMAP. */
 int bb_fiemap_file(struct bb_scan *s, int fd, const char *path, const struct stat *st);
+/* The same for inode @ino; its hits are added under @lock unless NULL. */
+int bb_fiemap_map(struct bb_scan *s, pthread_mutex_t *lock, int fd, const char *path, uint64_t ino);
 
 #endif
