@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 
 #include "badblocks.h"
 
@@ -76,9 +75,4 @@ int bb_fiemap_map(struct bb_scan *s, pthread_mutex_t *lock, int fd, const char *
 		}
 	}
 	return rc;
-}
-
-int bb_fiemap_file(struct bb_scan *s, int fd, const char *path, const struct stat *st)
-{
-	return bb_fiemap_map(s, NULL, fd, path, st->st_ino);
 }

@@ -359,7 +359,7 @@ DAXPOLICY_EXPORT int daxpolicy_badblocks_repair(struct daxpolicy_ctx *ctx, const
 	if (rc == 0)
 		rc = bb_prepare(ctx, rp.fd, list, count, &rp.s);
 	if (rc == 0)
-		rc = bb_fiemap_file(&rp.s, rp.fd, path, &rp.st);
+		rc = bb_fiemap_map(&rp.s, NULL, rp.fd, path, rp.st.st_ino);
 	rp.bs = rp.st.st_blksize ? (uint64_t)rp.st.st_blksize : 4096;
 	if (rc == 0)
 		rc = plan(&rp, offset, end);

@@ -91,12 +91,11 @@ int bb_fsmap_attribute(struct bb_scan *s);
 /* After a FIEMAP walk: what no file covers is metadata, free space or
  * unknown, from GETFSMAP where the filesystem has it. */
 int bb_fsmap_classify_gaps(struct bb_scan *s, struct daxpolicy_badrange *r);
-/* Walk the filesystem and map every regular file with FIEMAP; a file with
- * several names is mapped under one. */
+/* Walk the filesystem (badblocks-walk.c) and map every regular file with
+ * FIEMAP; a file with several names is mapped under one. */
 int bb_fiemap_walk(struct daxpolicy_ctx *ctx, struct bb_scan *s);
-/* Map one open regular file (named @path in the hits) with FIEMAP. */
-int bb_fiemap_file(struct bb_scan *s, int fd, const char *path, const struct stat *st);
-/* The same for inode @ino; its hits are added under @lock unless NULL. */
+/* Map one open regular file, inode @ino, named @path in the hits, with
+ * FIEMAP; its hits are added under @lock unless NULL. */
 int bb_fiemap_map(struct bb_scan *s, pthread_mutex_t *lock, int fd, const char *path, uint64_t ino);
 
 #endif
