@@ -181,9 +181,10 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 			fprintf(stderr, ": %s\n", err == -ENOENT ? "no such file or directory" :
 				err == -ENODEV ? "not on a block device (no media to have errors)" :
 				err == -EINVAL ? "a range lies beyond the end of the device" :
-				err == -EOPNOTSUPP ? "a device-mapper device: its disks' bad sectors are not "
-						     "mapped through its table; give them with --from-list, "
-						     "numbered on this device" : strerror(-err));
+				err == -EOPNOTSUPP ? "a device-mapper device with a target that is not linear: "
+						     "its disks' bad sectors are not mapped through it; give "
+						     "them with --from-list, numbered on this device" :
+				strerror(-err));
 			rc = EXIT_USAGE;
 			continue;
 		}

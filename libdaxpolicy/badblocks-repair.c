@@ -360,7 +360,7 @@ DAXPOLICY_EXPORT int daxpolicy_badblocks_repair(struct daxpolicy_ctx *ctx, const
 		rc = bb_prepare(ctx, rp.fd, list, count, &rp.s);
 	if (rc == 0)
 		rc = bb_fiemap_map(&rp.s, NULL, rp.fd, path, rp.st.st_ino);
-	rp.bs = rp.st.st_blksize ? (uint64_t)rp.st.st_blksize : 4096;
+	rp.bs = rp.s.block_size ? rp.s.block_size : 4096;   /* the filesystem's (statfs) */
 	if (rc == 0)
 		rc = plan(&rp, offset, end);
 	if (rc == 0 && (posix_memalign((void **)&rp.buf, 4096, rp.bs) ||

@@ -42,10 +42,6 @@ struct daxpolicy_badblocks {
 	struct daxpolicy_badrange *ranges;   /* sorted, merged, linked in order */
 };
 
-struct daxpolicy_ctx;
-struct dp_mount;
-struct dp_device;
-
 /* One scan of one mounted filesystem. */
 struct bb_scan {
 	struct daxpolicy_badblocks *bb;

@@ -36,7 +36,7 @@ static const char *needs_admin(int rc)
 int dp_dm_parse_table(const void *buf, size_t size, struct dp_dm_target **targets, size_t *count)
 {
 	const struct dm_ioctl *dmi = buf;
-	const char *data, *end = (const char *)buf + size;
+	const char *data, *end;
 	struct dp_dm_target *v;
 	size_t next = 0;
 
