@@ -27,7 +27,7 @@ static struct json_object *repair_to_json(const char *path, const struct daxpoli
 	for (size_t i = 0; i < r->zeroed_count; i++) {
 		struct json_object *z = json_object_new_object();
 
-		json_object_object_add(z, "file_offset", json_size(r->zeroed[i].offset, flags));
+		json_object_object_add(z, "file_offset", json_offset(r->zeroed[i].offset, flags));
 		json_object_object_add(z, "length", json_size(r->zeroed[i].length, flags));
 		json_object_array_add(zeroed, z);
 	}
@@ -35,7 +35,7 @@ static struct json_object *repair_to_json(const char *path, const struct daxpoli
 		const struct daxpolicy_repair_block *b = &r->blocks[i];
 		struct json_object *bo = json_object_new_object();
 
-		json_object_object_add(bo, "file_offset", json_size(b->file_offset, flags));
+		json_object_object_add(bo, "file_offset", json_offset(b->file_offset, flags));
 		json_object_object_add(bo, "length", json_size(b->length, flags));
 		json_object_object_add(bo, "method", json_object_new_string(b->cleared ? "cleared" : "moved"));
 		json_object_object_add(bo, "old_sector", json_object_new_uint64(b->old_sector));

@@ -70,7 +70,7 @@ static bool add_hit(const struct hit_lists *l, struct daxpolicy_badhit *h, unsig
 	bool file = kind == DAXPOLICY_HIT_FILE;
 
 	if (file) {
-		json_object_object_add(ho, "file_offset", json_size(daxpolicy_badhit_get_file_offset(h), flags));
+		json_object_object_add(ho, "file_offset", json_offset(daxpolicy_badhit_get_file_offset(h), flags));
 		json_object_object_add(ho, "length", json_size(daxpolicy_badhit_get_length(h), flags));
 	}
 	if (kind == DAXPOLICY_HIT_QUARANTINED)

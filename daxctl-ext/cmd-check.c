@@ -126,7 +126,7 @@ int cmd_check(int argc, char **argv, struct daxpolicy_ctx *ctx)
 			if (daxpolicy_probe_path(ctx, argv[i], 0, &r) < 0)
 				r = NULL;
 		} else {
-			r = probe_or_complain(ctx, "check", argv[i], 0);
+			r = probe_or_complain(ctx, "check", argv[i], 0, list);
 		}
 		if (!r) {
 			unusable = true;
@@ -153,7 +153,8 @@ int cmd_check(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		unmet |= !ok;
 		daxpolicy_report_free(r);
 	}
-	if (!quiet && json_object_array_length(list) > 0 && json_print(stdout, list) < 0)
+	/* One path prints an object, several an array, as status does. */
+	if (!quiet && json_print_results(stdout, list, argc - optind == 1) < 0)
 		unmet = true;
 	json_object_put(list);
 	return unusable ? EXIT_USAGE : unmet ? EXIT_UNMET : EXIT_OK;

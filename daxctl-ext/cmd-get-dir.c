@@ -23,16 +23,16 @@ static int get_one(struct daxpolicy_ctx *ctx, const char *dir, struct json_objec
 	enum daxpolicy_policy own, effective;
 	struct daxpolicy_report *r;
 	struct json_object *o, *new_files;
-	char source[PATH_MAX];
+	char source[PATH_MAX], msg[160];
+	const char *why;
 	int fd, rc;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = errno;
-		fprintf(stderr, "dax-admin get-dir: ");
-		print_escaped(stderr, dir);
-		fprintf(stderr, ": %s\n", rc == ENOENT ? "no such directory" :
-			rc == ENOTDIR ? "not a directory" : strerror(rc));
+		why = rc == ENOENT ? "no such directory" : rc == ENOTDIR ? "not a directory" : strerror(rc);
+		cmd_error_path("get-dir", dir, "%s", why);
+		json_object_array_add(out, json_failure(dir, rc, why));
 		return EXIT_USAGE;
 	}
 	rc = daxpolicy_dir_get_policy(ctx, fd, &own, &effective, source, sizeof(source));
@@ -40,9 +40,9 @@ static int get_one(struct daxpolicy_ctx *ctx, const char *dir, struct json_objec
 		rc = daxpolicy_probe_fd(ctx, fd, DAXPOLICY_PROBE_TMPFILE, &r);
 	close(fd);
 	if (rc < 0) {
-		fprintf(stderr, "dax-admin get-dir: ");
-		print_escaped(stderr, dir);
-		fprintf(stderr, ": cannot inspect: %s\n", strerror(-rc));
+		snprintf(msg, sizeof(msg), "cannot inspect: %s", strerror(-rc));
+		cmd_error_path("get-dir", dir, "%s", msg);
+		json_object_array_add(out, json_failure(dir, -rc, msg));
 		return EXIT_UNMET;
 	}
 	o = json_object_new_object();

@@ -28,7 +28,7 @@
 
 struct options {
 	enum daxpolicy_policy policy;
-	bool recursive, force, dry_run, allow_ineffective;
+	bool recursive, force, dry_run, allow_ineffective, verbose;
 };
 
 static void complain(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -102,6 +102,37 @@ static struct json_object *pending_files(struct tree_walk *w)
 	return pending;
 }
 
+/* Lists longer than this are cut (the counts stay whole) unless --verbose:
+ * a tree of 100,000 files must not print 100,000 paths. */
+#define LIST_LIMIT 100
+
+/* counts{} and the lists of what the walk did, each cut to LIST_LIMIT. */
+static void add_lists(struct json_object *o, struct tree_walk *w, struct json_object *pending,
+		      bool verbose)
+{
+	struct json_object *counts = json_object_new_object();
+	struct { const char *key; struct json_object *list; } lists[] = {
+		{ "changed", w->changed }, { "unchanged", w->unchanged }, { "pending", pending },
+		{ "skipped", w->skipped }, { "failed", w->failed },
+	};
+	bool truncated = false;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		size_t n = json_object_array_length(lists[i].list);
+
+		json_object_object_add(counts, lists[i].key, json_object_new_uint64(n));
+		if (!verbose && n > LIST_LIMIT) {
+			json_object_array_del_idx(lists[i].list, LIST_LIMIT, n - LIST_LIMIT);
+			truncated = true;
+		}
+	}
+	json_object_object_add(o, "counts", counts);
+	json_object_object_add(o, "truncated", json_object_new_boolean(truncated));
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		json_object_object_add(o, lists[i].key, lists[i].list);
+	w->changed = w->unchanged = w->skipped = w->failed = NULL;
+}
+
 static int set_one(struct daxpolicy_ctx *ctx, const char *dir, const struct options *opt,
 		   struct json_object *out)
 {
@@ -116,23 +147,35 @@ static int set_one(struct daxpolicy_ctx *ctx, const char *dir, const struct opti
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
+		const char *why;
+
 		err = errno;
-		complain(dir, "%s", err == ELOOP ? "is a symbolic link; name the directory itself" :
-			 err == ENOTDIR ? "not a directory" : err == ENOENT ? "no such directory" : strerror(err));
+		why = err == ELOOP ? "is a symbolic link; name the directory itself" :
+		      err == ENOTDIR ? "not a directory" : err == ENOENT ? "no such directory" : strerror(err);
+		complain(dir, "%s", why);
+		json_object_array_add(out, json_failure(dir, err, why));
 		json_object_put(o);
 		return EXIT_USAGE;
 	}
 	fstat(fd, &st);
 	entries = count_entries(fd);
 	if (entries < 0) {
-		complain(dir, "cannot read the directory: %s", strerror((int)-entries));
+		char why[128];
+
+		snprintf(why, sizeof(why), "cannot read the directory: %s", strerror((int)-entries));
+		complain(dir, "%s", why);
+		json_object_array_add(out, json_failure(dir, (int)-entries, why));
 		rc = EXIT_UNMET;
 		goto out;
 	}
 	if (entries > 0 && !opt->recursive && !opt->force) {
-		complain(dir, "not empty (%ld entr%s): the policy would reach only new files. Empty it, "
-			 "or use --recursive to apply it to the existing tree, or --force to set it "
-			 "on this directory only", entries, entries == 1 ? "y" : "ies");
+		char why[320];
+
+		snprintf(why, sizeof(why), "not empty (%ld entr%s): the policy would reach only new files. "
+			 "Empty it, or use --recursive to apply it to the existing tree, or --force to "
+			 "set it on this directory only", entries, entries == 1 ? "y" : "ies");
+		complain(dir, "%s", why);
+		json_object_array_add(out, json_failure(dir, ENOTEMPTY, why));
 		rc = EXIT_UNMET;
 		goto out;
 	}
@@ -152,7 +195,7 @@ static int set_one(struct daxpolicy_ctx *ctx, const char *dir, const struct opti
 		err = daxpolicy_dir_set_policy(ctx, fd, opt->policy);
 		if (err < 0) {
 			complain(dir, "cannot set the policy: %s", strerror(-err));
-			json_object_array_add(w.failed, json_path(dir));
+			json_object_array_add(w.failed, json_failure(dir, -err, strerror(-err)));
 			rc = EXIT_UNMET;
 			goto report;
 		}
@@ -200,12 +243,10 @@ report:
 	json_object_object_add(o, "policy", json_object_new_string(daxpolicy_policy_name(opt->policy)));
 	json_object_object_add(o, "previous_policy", json_object_new_string(daxpolicy_policy_name(old_own)));
 	json_object_object_add(o, "dry_run", json_object_new_boolean(opt->dry_run));
-	json_object_object_add(o, "changed", w.changed);
-	json_object_object_add(o, "unchanged", w.unchanged);
 	/* Pending only means something where the policy takes effect. */
-	json_object_object_add(o, "pending", r && met ? pending_files(&w) : json_object_new_array());
-	json_object_object_add(o, "skipped", w.skipped);
-	json_object_object_add(o, "failed", w.failed);
+	add_lists(o, &w, r && met ? pending_files(&w) : json_object_new_array(), opt->verbose);
+	json_object_object_add(o, "verified", NULL);
+	json_object_object_add(o, "reasons", json_object_new_array());
 	if (r) {
 		verified = json_object_new_object();
 		json_object_object_add(verified, "new_files_dax", json_object_new_boolean(daxpolicy_report_get_dax(r)));
@@ -233,7 +274,7 @@ out:
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: dax-admin set-dir --direct|--sync|--page-cache|--clear\n"
-		     "           [--recursive|--force] [--allow-ineffective] [--dry-run] DIR...\n");
+		     "           [--recursive|--force] [--allow-ineffective] [--dry-run] [--verbose] DIR...\n");
 }
 
 int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
@@ -247,6 +288,7 @@ int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		{ "force", no_argument, NULL, 'f' },
 		{ "allow-ineffective", no_argument, NULL, 'A' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -254,7 +296,7 @@ int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 	struct json_object *out;
 	int opt_ch, policies = 0, rc = EXIT_OK;
 
-	while ((opt_ch = getopt_long(argc, argv, "Rfnh", longopts, NULL)) != -1) {
+	while ((opt_ch = getopt_long(argc, argv, "Rfnvh", longopts, NULL)) != -1) {
 		switch (opt_ch) {
 		case 'd': opt.policy = DAXPOLICY_POLICY_DIRECT; policies++; break;
 		case 's': opt.policy = DAXPOLICY_POLICY_SYNC; policies++; break;
@@ -264,6 +306,7 @@ int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		case 'f': opt.force = true; break;
 		case 'A': opt.allow_ineffective = true; break;
 		case 'n': opt.dry_run = true; break;
+		case 'v': opt.verbose = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}

@@ -173,7 +173,8 @@ int cmd_status(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		json_object_put(disks);
 	}
 	for (int i = optind; i < argc; i++) {
-		struct daxpolicy_report *r = probe_or_complain(ctx, "status", argv[i], probe_flags);
+		struct daxpolicy_report *r = probe_or_complain(ctx, "status", argv[i], probe_flags,
+								 brief ? NULL : list);
 
 		if (!r) {
 			rc = EXIT_USAGE;

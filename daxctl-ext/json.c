@@ -100,6 +100,31 @@ struct json_object *json_size(unsigned long long bytes, unsigned int flags)
 	return obj;
 }
 
+static int hex_offset_serializer(struct json_object *obj, struct printbuf *pb,
+				 int level, int flags)
+{
+	return sprintbuf(pb, "\"0x%llx\"", (unsigned long long)json_object_get_uint64(obj));
+}
+
+struct json_object *json_offset(unsigned long long bytes, unsigned int flags)
+{
+	struct json_object *obj = json_object_new_uint64(bytes);
+
+	if (obj && (flags & JSON_HUMAN))
+		json_object_set_serializer(obj, hex_offset_serializer, NULL, NULL);
+	return obj;
+}
+
+struct json_object *json_failure(const char *path, int err, const char *error)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "path", json_path(path));
+	json_object_object_add(o, "errno", json_object_new_int(err));
+	json_object_object_add(o, "error", json_object_new_string(error));
+	return o;
+}
+
 static void add(struct json_object *o, const char *key, struct json_object *val)
 {
 	json_object_object_add(o, key, val);
@@ -137,7 +162,7 @@ static struct json_object *device_to_json(struct daxpolicy_report *r, unsigned i
 	add(d, "synchronous", json_object_new_boolean(daxpolicy_report_get_device_sync(r)));
 	if (daxpolicy_report_get_device_disk(r)[0]) {
 		add(d, "disk", json_object_new_string(daxpolicy_report_get_device_disk(r)));
-		add(d, "start", json_size(daxpolicy_report_get_device_start(r), flags));
+		add(d, "start", json_offset(daxpolicy_report_get_device_start(r), flags));
 	}
 	add_str_if(d, "slaves", daxpolicy_report_get_device_slaves(r));
 	add_str_if(d, "dax_dev", daxpolicy_report_get_device_dax_dev(r));

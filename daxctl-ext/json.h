@@ -19,6 +19,11 @@ enum {
 struct json_object *json_path(const char *path);
 /* A size in bytes: a number, printed human-friendly with JSON_HUMAN. */
 struct json_object *json_size(unsigned long long bytes, unsigned int flags);
+/* A byte offset: a number, printed as an exact hex string ("0x100400") with
+ * JSON_HUMAN, so that it can still be given back to --offset. */
+struct json_object *json_offset(unsigned long long bytes, unsigned int flags);
+/* A path the command could not handle: {path, errno, error}. */
+struct json_object *json_failure(const char *path, int err, const char *error);
 /* The whole verdict for one object. */
 struct json_object *report_to_json(struct daxpolicy_report *report, unsigned int flags);
 /* The reasons of a report as a JSON array of {code, severity, message, hint}. */

@@ -12,6 +12,7 @@
 #include <daxpolicy/libdaxpolicy.h>
 
 #include "builtin.h"
+#include "json.h"
 #include "probe-paths.h"
 
 void print_escaped(FILE *out, const char *s)
@@ -59,20 +60,23 @@ static int probe_any(struct daxpolicy_ctx *ctx, const char *path, unsigned int f
 }
 
 struct daxpolicy_report *probe_or_complain(struct daxpolicy_ctx *ctx, const char *cmd,
-					   const char *path, unsigned int flags)
+					   const char *path, unsigned int flags,
+					   struct json_object *results)
 {
 	struct daxpolicy_report *report = NULL;
 	int rc = probe_any(ctx, path, flags, &report);
+	char why[160];
 
 	if (rc == 0)
 		return report;
-	fprintf(stderr, "dax-admin %s: ", cmd);
-	print_escaped(stderr, path);
 	if (rc == -ENOENT)
-		fprintf(stderr, ": no such file or directory\n");
+		snprintf(why, sizeof(why), "no such file or directory");
 	else if (rc == -EACCES)
-		fprintf(stderr, ": permission denied (run as root, or as the owner)\n");
+		snprintf(why, sizeof(why), "permission denied (run as root, or as the owner)");
 	else
-		fprintf(stderr, ": cannot inspect: %s\n", strerror(-rc));
+		snprintf(why, sizeof(why), "cannot inspect: %s", strerror(-rc));
+	cmd_error_path(cmd, path, "%s", why);
+	if (results)
+		json_object_array_add(results, json_failure(path, -rc, why));
 	return NULL;
 }

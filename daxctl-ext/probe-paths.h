@@ -8,10 +8,13 @@
 struct daxpolicy_ctx;
 struct daxpolicy_report;
 
-/* Probe @path; on failure print "dax-admin CMD: PATH: reason" and return
- * NULL. */
+struct json_object;
+
+/* Probe @path; on failure print "dax-admin CMD: PATH: reason", add a
+ * {path, errno, error} entry to @results (unless NULL) and return NULL. */
 struct daxpolicy_report *probe_or_complain(struct daxpolicy_ctx *ctx, const char *cmd,
-					   const char *path, unsigned int flags);
+					   const char *path, unsigned int flags,
+					   struct json_object *results);
 /* Print @s with control characters and invalid bytes as \xHH. */
 void print_escaped(FILE *out, const char *s);
 /* Print "dax-admin CMD: PATH: message" on stderr, PATH as print_escaped()

@@ -20,9 +20,17 @@ DAX_ADMIN="$BUILD/daxctl-ext/dax-admin"
 DAXTEST="$BUILD/test/helpers/daxtest"
 SCRATCH=$(mktemp -d /tmp/daxpolicy-host.XXXXXX)
 ENFORCER="$BUILD/libdaxpolicy/.libs/libdaxpolicy-enforce.so"
+# Every JSON document dax-admin prints here is kept and checked against
+# schemas/ at the end (test/schema/).
+SCHEMA_CAPTURE=$(mktemp -d /tmp/daxpolicy-json.XXXXXX) && chmod 1777 "$SCHEMA_CAPTURE"
+if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+	DAX_ADMIN_REAL=$DAX_ADMIN DAX_ADMIN_CAPTURE=$SCHEMA_CAPTURE
+	export DAX_ADMIN_REAL DAX_ADMIN_CAPTURE
+	DAX_ADMIN="$here/../schema/capture.sh"
+fi
 export DAX_ADMIN DAXTEST SCRATCH ENFORCER BUILD
 . "$here/setup.sh"
-trap 'teardown_all' EXIT
+trap 'teardown_all; rm -rf "$SCHEMA_CAPTURE"' EXIT
 
 if [ $# -eq 0 ]; then
 	set -- "$here"/*.test
@@ -32,4 +40,16 @@ for t in "$@"; do
 	. "$t"
 	teardown_all
 done
+echo "# schemas"
+if [ -n "${DAX_ADMIN_CAPTURE:-}" ]; then
+	while IFS= read -r line; do
+		case $line in
+		PASS:*) pass "${line#PASS: host/}" ;;
+		FAIL:*) line=${line#FAIL: host/}; fail "${line%%: *}" "${line#*: }" ;;
+		SKIP:*) line=${line#SKIP: host/}; skip "${line%%: *}" "${line#*: }" ;;
+		esac
+	done < <(/usr/bin/python3 "$here/../schema/validate.py" "$here/../../schemas" "$SCHEMA_CAPTURE" host 2>&1)
+else
+	skip schema "python3-jsonschema is not installed (apt-get install python3-jsonschema)"
+fi
 summary

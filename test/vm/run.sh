@@ -72,6 +72,19 @@ for g in "${groups[@]}"; do
 	echo "# vm/$g: ${VM_BOOT_SECONDS}s, log $VM_LOGS/$g.log"
 done
 
+# The JSON documents the guests' dax-admin printed, against schemas/.
+if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+	while IFS= read -r line; do
+		case $line in
+		PASS:*) vm_result PASS "${line#PASS: }" ;;
+		FAIL:*) line=${line#FAIL: }; vm_result FAIL "${line%%: *}" "${line#*: }" ;;
+		SKIP:*) line=${line#SKIP: }; vm_result SKIP "${line%%: *}" "${line#*: }" ;;
+		esac
+	done < <(/usr/bin/python3 "$here/../schema/validate.py" "$here/../../schemas" "$VM_LOGS/json" vm 2>&1)
+else
+	vm_result SKIP vm/schema "python3-jsonschema is not installed (apt-get install python3-jsonschema)"
+fi
+
 echo "# vm: total wall time $(vm_elapsed "$tier_start")s (accel $VM_ACCEL)"
 echo "vm: $VM_PASS passed, $VM_FAIL failed, $VM_SKIP skipped"
 [ "$VM_FAIL" -eq 0 ]

@@ -93,6 +93,7 @@ vm_setup() {
 	VM_INITRAMFS=$VM_DIR/initramfs
 	VM_STAGE=${DAXTEST_VM_STAGE:-$VM_DIR/stage}
 	mkdir -p "$VM_CACHE/kernel" "$VM_LOGS" "$VM_WORK" "$VM_INITRAMFS"
+	rm -rf "$VM_LOGS/json"
 }
 
 vm_find_tool() {
@@ -502,6 +503,7 @@ vm_build_project_initramfs() {
 	install -m 0644 "$VM_SRC/guest/lib.sh" "$r/usr/share/daxtest/lib.sh" &&
 	install -m 0755 "$VM_SRC/guest/capture-fixtures.sh" \
 		"$r/usr/share/daxtest/capture-fixtures.sh" &&
+	install -m 0755 "$VM_SRC/../schema/capture.sh" "$r/usr/share/daxtest/capture-json.sh" &&
 	install -m 0755 "$VM_SRC"/scenarios/*.sh "$r/usr/share/daxtest/scenarios/" &&
 	install -m 0755 "$VM_DAXTEST" "$r/usr/bin/daxtest" || return 1
 	vm_copy_libs "$VM_DAXTEST" "$r"
@@ -660,6 +662,9 @@ vm_report() {
 			esac
 			;;
 		warn) vm_warn "vm/$name: $rest" ;;
+		json)	# a JSON document dax-admin printed, for the schema check
+			mkdir -p "$VM_LOGS/json" &&
+				printf '%s' "$detail" | base64 -d >"$VM_LOGS/json/$name.$((++n)).$check.json" ;;
 		end) ended=1 ;;
 		esac
 	done <"$src"
