@@ -627,7 +627,7 @@ vm_boot() {
 vm_report() {
 	local name=$1 log=$VM_LOGS/$1.log res=$VM_LOGS/$1.results src
 	local spec id kind rest check detail planned reported n splat
-	local ended=0
+	local ended=0 json_n=0
 	declare -A plan=() count=() begun=() rc=()
 
 	touch "$res" "$log"
@@ -664,7 +664,7 @@ vm_report() {
 		warn) vm_warn "vm/$name: $rest" ;;
 		json)	# a JSON document dax-admin printed, for the schema check
 			mkdir -p "$VM_LOGS/json" &&
-				printf '%s' "$detail" | base64 -d >"$VM_LOGS/json/$name.$((++n)).$check.json" ;;
+				printf '%s' "$detail" | base64 -d >"$VM_LOGS/json/$name.$((++json_n)).$check.json" ;;
 		end) ended=1 ;;
 		esac
 	done <"$src"
