@@ -94,6 +94,8 @@ def main():
                 bad_commands.add(command)
             failed += bool(bad)
             counts[command] += 1
+    if not counts and not failed:
+        print(f"SKIP: {third}/schema: no JSON documents were captured")
     for command, n in sorted(counts.items()):
         if command in bad_commands:
             continue
