@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: MIT
 /*
  * wal: a write-ahead log the way a database would keep one on persistent
  * memory. Records are appended through a MAP_SYNC mapping made by
@@ -10,6 +10,9 @@
  *   wal verify DIR       check every record; print how many there are
  *
  * Build: cc wal.c $(pkg-config --cflags --libs libdaxpolicy)
+ *
+ * This example is under the MIT license (see COPYING), not the library's
+ * LGPL or the tool's GPL: copy it into an application of any license.
  */
 #include <daxpolicy/libdaxpolicy.h>
 #include <errno.h>

@@ -7,6 +7,7 @@
 #   host-san  host tier again with the sanitizer build
 #   unit-tsan unit tier again, built with ThreadSanitizer
 #   dist      make distcheck
+#   package   Debian packages from debian/: built, unpacked, run, lintian
 #   vm        real fsdax in a QEMU guest with emulated NVDIMMs
 # Usage: scripts/test.sh [TIER...]      (default: all tiers, in that order)
 # Each tier prints its own "TIER: N passed, N failed, N skipped" line; the
@@ -17,7 +18,7 @@ build=${DAXPOLICY_BUILD:-$top/build}
 build_san=${DAXPOLICY_BUILD_SAN:-$top/build-san}
 build_tsan=${DAXPOLICY_BUILD_TSAN:-$top/build-tsan}
 tiers=("$@")
-[ ${#tiers[@]} -gt 0 ] || tiers=(unit host unit-san host-san unit-tsan dist vm)
+[ ${#tiers[@]} -gt 0 ] || tiers=(unit host unit-san host-san unit-tsan dist package vm)
 
 total_pass=0 total_fail=0 total_skip=0
 summary=()
@@ -76,6 +77,18 @@ dist_tier() {
 	fi
 }
 
+package_tier() {
+	local log="$build/package-tier.log" rc
+	bash "$top/test/package/run.sh" "$build" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 77 ]; then
+		record package 0 0 1
+	else
+		[ "$rc" -eq 0 ] || grep -q '^FAIL: ' "$log" || echo "FAIL: package: exit status $rc" | tee -a "$log"
+		record_from_log package "$log"
+	fi
+}
+
 vm_tier() {
 	local log="$build/vm-tier.log" rc
 	if ! make -C "$build" vm-stage >"$build/vm-install.log" 2>&1; then
@@ -115,8 +128,9 @@ for tier in "${tiers[@]}"; do
 		host_tier host-san "$build_san" ;;
 	unit-tsan) TSAN_OPTIONS=halt_on_error=1 unit_tier unit-tsan "$build_tsan" ;;
 	dist) dist_tier ;;
+	package) package_tier ;;
 	vm) vm_tier ;;
-	*) echo "unknown tier '$tier' (unit host unit-san host-san unit-tsan dist vm)" >&2; exit 2 ;;
+	*) echo "unknown tier '$tier' (unit host unit-san host-san unit-tsan dist package vm)" >&2; exit 2 ;;
 	esac
 done
 

@@ -81,8 +81,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 		put(" lookup=");
 		put_int(rc);
 		put("\n");
-		write(STDOUT_FILENO, line, used);
-		_exit(3);
+		_exit(write(STDOUT_FILENO, line, used) == (ssize_t)used ? 3 : 4);
 	}
 	put(" path=");
 	put(result.path);
@@ -112,8 +111,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	if (result.bad_truncated)
 		put(",...");
 	put("\n");
-	write(STDOUT_FILENO, line, used);
-	_exit(0);
+	_exit(write(STDOUT_FILENO, line, used) == (ssize_t)used ? 0 : 4);
 }
 
 static int fail(const char *what, int rc)
