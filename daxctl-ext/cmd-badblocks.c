@@ -96,24 +96,27 @@ static int parse_u64(const char *s, unsigned long long *v)
 	return errno || end == s || *end || strchr(s, '-') ? -1 : 0;
 }
 
+static const struct cmd_option options[] = {
+	OPT('l', "from-list", "FILE", "bad ranges from FILE (- for stdin), lines \"SECTOR COUNT\""),
+	OPT('u', "human", NULL, "human-friendly byte sizes"),
+	OPT_LONG('c', "clear", "FILE", "repair a byte range of FILE hit by media errors"),
+	OPT_LONG('o', "offset", "BYTES", "with --clear: where the range starts in the file"),
+	OPT_LONG('n', "length", "BYTES", "with --clear: how long the range is (> 0)"),
+	OPT_LONG('y', "yes", NULL, "with --clear: confirm the repair (else nothing changes)"),
+	OPT_END,
+};
+const struct cmd_spec badblocks_spec = {
+	"badblocks", "[-l|--from-list FILE|-] [-u|--human] PATH...\n"
+	"--clear FILE --offset N --length N --yes [--from-list FILE|-]", options
+};
+
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: dax-admin badblocks [--from-list FILE|-] [-u] PATH...\n"
-		     "       dax-admin badblocks --clear FILE --offset N --length N --yes [--from-list FILE|-]\n");
+	cmd_usage(out, &badblocks_spec);
 }
 
 int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "from-list", required_argument, NULL, 'l' },
-		{ "human", no_argument, NULL, 'u' },
-		{ "clear", required_argument, NULL, 'c' },
-		{ "offset", required_argument, NULL, 'o' },
-		{ "length", required_argument, NULL, 'n' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct daxpolicy_sector_range *list = NULL;
 	const char *list_name = NULL, *clear = NULL;
 	unsigned long long offset = 0, length = 0;
@@ -124,7 +127,7 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 	bool files_hit = false;
 	int opt, rc = EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "l:uh", longopts, NULL)) != -1) {
+	while ((opt = cmd_getopt(argc, argv, &badblocks_spec)) != -1) {
 		switch (opt) {
 		case 'l': list_name = optarg; break;
 		case 'u': flags |= JSON_HUMAN; break;
@@ -138,7 +141,7 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 			*(opt == 'o' ? &have_offset : &have_length) = true;
 			break;
 		case 'y': yes = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
+		case 'h': cmd_help(stdout, &badblocks_spec); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}

@@ -80,26 +80,29 @@ static void explain(struct daxpolicy_report *r, const char *req)
 	}
 }
 
+static const struct cmd_option options[] = {
+	OPT('r', "require", "LIST", "comma-separated requirements: direct, sync, huge (required)"),
+	OPT('q', "quiet", NULL, "print nothing; only the exit status tells"),
+	OPT('u', "human", NULL, "human-friendly sizes in the JSON"),
+	OPT_END,
+};
+const struct cmd_spec check_spec = {
+	"check", "--require=direct|sync|huge[,...] [-q|--quiet] [-u|--human] PATH...", options
+};
+
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: dax-admin check --require=direct|sync|huge[,...] [--quiet] [-u] PATH...\n");
+	cmd_usage(out, &check_spec);
 }
 
 int cmd_check(int argc, char **argv, struct daxpolicy_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "require", required_argument, NULL, 'r' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "human", no_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	unsigned int req = 0, flags = 0;
 	struct json_object *list;
 	bool quiet = false, unmet = false, unusable = false;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "r:quh", longopts, NULL)) != -1) {
+	while ((opt = cmd_getopt(argc, argv, &check_spec)) != -1) {
 		switch (opt) {
 		case 'r':
 			if (parse_requirements(optarg, &req) < 0)
@@ -107,7 +110,7 @@ int cmd_check(int argc, char **argv, struct daxpolicy_ctx *ctx)
 			break;
 		case 'q': quiet = true; break;
 		case 'u': flags |= JSON_HUMAN; break;
-		case 'h': usage(stdout); return EXIT_OK;
+		case 'h': cmd_help(stdout, &check_spec); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}

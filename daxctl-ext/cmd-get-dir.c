@@ -66,19 +66,17 @@ static int get_one(struct daxpolicy_ctx *ctx, const char *dir, struct json_objec
 	return EXIT_OK;
 }
 
+const struct cmd_spec get_dir_spec = { "get-dir", "DIR...", NULL };
+
 int cmd_get_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct json_object *out;
 	int opt, rc = EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = cmd_getopt(argc, argv, &get_dir_spec)) != -1) {
 		switch (opt) {
-		case 'h': printf("usage: dax-admin get-dir DIR...\n"); return EXIT_OK;
-		default: fprintf(stderr, "usage: dax-admin get-dir DIR...\n"); return EXIT_USAGE;
+		case 'h': cmd_help(stdout, &get_dir_spec); return EXIT_OK;
+		default: cmd_usage(stderr, &get_dir_spec); return EXIT_USAGE;
 		}
 	}
 	if (optind == argc) {

@@ -137,10 +137,22 @@ out:
 	return rc;
 }
 
+static const struct cmd_option options[] = {
+	OPT('l', "log", "FILE", "append each event to FILE; what it lists is not reported again"),
+	OPT('i', "interval", "SECONDS", "how often to re-read the disks' lists (default 5)"),
+	OPT('c', "count", "N", "exit after N events"),
+	OPT('t', "timeout", "SECONDS", "exit after this long (0: record what is listed now, exit)"),
+	OPT('u', "human", NULL, "human-friendly byte sizes on standard output"),
+	OPT_END,
+};
+const struct cmd_spec monitor_spec = {
+	"monitor", "[-l|--log FILE] [-i|--interval SECONDS] [-c|--count N]\n"
+	" [-t|--timeout SECONDS] [-u|--human] [MOUNT...]", options
+};
+
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: dax-admin monitor [--log FILE] [--interval SECONDS] [--count N]\n"
-		     "                         [--timeout SECONDS] [-u] [MOUNT...]\n");
+	cmd_usage(out, &monitor_spec);
 }
 
 /* Arm every wake-up before the first read, so nothing falls between; then
@@ -169,15 +181,6 @@ static int start_watching(struct monitor *m)
 
 int cmd_monitor(int argc, char **argv, struct daxpolicy_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "log", required_argument, NULL, 'l' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "human", no_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct monitor m = { .ctx = ctx, .log.fd = -1 };
 	double interval = 5, timeout = -1;
 	const char *log_name = NULL;
@@ -186,7 +189,7 @@ int cmd_monitor(int argc, char **argv, struct daxpolicy_ctx *ctx)
 
 	sigemptyset(&old);
 
-	while ((opt = getopt_long(argc, argv, "l:i:c:t:uh", longopts, NULL)) != -1) {
+	while ((opt = cmd_getopt(argc, argv, &monitor_spec)) != -1) {
 		switch (opt) {
 		case 'l':
 			log_name = optarg;
@@ -215,7 +218,7 @@ int cmd_monitor(int argc, char **argv, struct daxpolicy_ctx *ctx)
 			m.flags |= JSON_HUMAN;
 			break;
 		case 'h':
-			usage(stdout);
+			cmd_help(stdout, &monitor_spec);
 			return EXIT_OK;
 		default:
 			usage(stderr);

@@ -271,32 +271,35 @@ out:
 	return rc;
 }
 
+static const struct cmd_option options[] = {
+	OPT_LONG('d', "direct", NULL, "new files are DAX (FS_XFLAG_DAX set)"),
+	OPT_LONG('s', "sync", NULL, "new files are DAX and must allow MAP_SYNC mappings"),
+	OPT_LONG('p', "page-cache", NULL, "new files use the page cache (flag cleared)"),
+	OPT_LONG('c', "clear", NULL, "remove the directory's own policy: inherit it again"),
+	OPT('R', "recursive", NULL, "apply the policy to the existing tree below as well"),
+	OPT('f', "force", NULL, "set it on a non-empty directory only; files keep their state"),
+	OPT_LONG('A', "allow-ineffective", NULL, "keep a policy that does not take effect (warns)"),
+	OPT('n', "dry-run", NULL, "change nothing; report what would change"),
+	OPT('v', "verbose", NULL, "list every path; without it each list holds at most 100"),
+	OPT_END,
+};
+const struct cmd_spec set_dir_spec = {
+	"set-dir", "--direct|--sync|--page-cache|--clear\n"
+	" [-R|--recursive|-f|--force] [--allow-ineffective] [-n|--dry-run] DIR...", options
+};
+
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: dax-admin set-dir --direct|--sync|--page-cache|--clear\n"
-		     "           [--recursive|--force] [--allow-ineffective] [--dry-run] [--verbose] DIR...\n");
+	cmd_usage(out, &set_dir_spec);
 }
 
 int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "direct", no_argument, NULL, 'd' },
-		{ "sync", no_argument, NULL, 's' },
-		{ "page-cache", no_argument, NULL, 'p' },
-		{ "clear", no_argument, NULL, 'c' },
-		{ "recursive", no_argument, NULL, 'R' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "allow-ineffective", no_argument, NULL, 'A' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct options opt = { 0 };
 	struct json_object *out;
 	int opt_ch, policies = 0, rc = EXIT_OK;
 
-	while ((opt_ch = getopt_long(argc, argv, "Rfnvh", longopts, NULL)) != -1) {
+	while ((opt_ch = cmd_getopt(argc, argv, &set_dir_spec)) != -1) {
 		switch (opt_ch) {
 		case 'd': opt.policy = DAXPOLICY_POLICY_DIRECT; policies++; break;
 		case 's': opt.policy = DAXPOLICY_POLICY_SYNC; policies++; break;
@@ -307,7 +310,7 @@ int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		case 'A': opt.allow_ineffective = true; break;
 		case 'n': opt.dry_run = true; break;
 		case 'v': opt.verbose = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
+		case 'h': cmd_help(stdout, &set_dir_spec); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}

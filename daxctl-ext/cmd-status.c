@@ -136,31 +136,32 @@ static void list_unmounted_namespaces(struct daxpolicy_ctx *ctx, struct json_obj
 	ndctl_unref(nctx);
 }
 
+static const struct cmd_option options[] = {
+	OPT('u', "human", NULL, "sizes as \"2.00 MiB\" instead of bytes"),
+	OPT('b', "brief", NULL, "one line per path (path: state, reasons) instead of JSON"),
+	OPT_LONG('t', "tmpfile", NULL, "for a directory, probe a real unnamed temporary file in it"),
+	OPT_END,
+};
+const struct cmd_spec status_spec = { "status", "[-u|--human] [-b|--brief] [--tmpfile] [PATH...]", options };
+
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: dax-admin status [-u|--human] [--brief] [--tmpfile] [PATH...]\n");
+	cmd_usage(out, &status_spec);
 }
 
 int cmd_status(int argc, char **argv, struct daxpolicy_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "human", no_argument, NULL, 'u' },
-		{ "brief", no_argument, NULL, 'b' },
-		{ "tmpfile", no_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	unsigned int flags = 0, probe_flags = 0;
 	struct json_object *list;
 	bool brief = false;
 	int opt, rc = EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "ubh", longopts, NULL)) != -1) {
+	while ((opt = cmd_getopt(argc, argv, &status_spec)) != -1) {
 		switch (opt) {
 		case 'u': flags |= JSON_HUMAN; break;
 		case 'b': brief = true; break;
 		case 't': probe_flags |= DAXPOLICY_PROBE_TMPFILE; break;
-		case 'h': usage(stdout); return EXIT_OK;
+		case 'h': cmd_help(stdout, &status_spec); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}

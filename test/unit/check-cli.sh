@@ -45,5 +45,55 @@ if [ -e /dev/full ]; then
 		echo "FAIL: stdout-write-error: exit $got"; fail=$((fail + 1))
 	fi
 fi
+# Every command's -h: one line per option, from the table that parses them.
+# Each long option of its manual page's OPTIONS is there, and each option it
+# lists is in the manual page.
+for cmd in $("$DAX_ADMIN" --list-commands); do
+	page="$top_srcdir/man/dax-admin-$cmd.1"
+	"$DAX_ADMIN" "$cmd" -h >"$out" 2>"$err"; got=$?
+	missing= undocumented=
+	for o in $(awk '/^\.SH OPTIONS/ { f = 1; next } /^\.SH/ { f = 0 } f' "$page" |
+		grep -o '\\-\\-[a-z][a-z-]*' | sed 's/\\//g' | sort -u); do
+		grep -Eq "^  (-., |    )$o( |$)" "$out" || missing="$missing $o"
+	done
+	for o in $(sed -n 's/^  \(-., \|    \)\(--[a-z-]*\).*/\2/p' "$out"); do
+		[ "$o" = --help ] || grep -q -- "\\\\-\\\\-${o#--}" "$page" || undocumented="$undocumented $o"
+	done
+	if [ "$got" -ne 0 ] || ! grep -q "^usage: dax-admin $cmd" "$out"; then
+		echo "FAIL: help-option-$cmd: '$cmd -h' exit $got"; fail=$((fail + 1))
+	elif [ -n "$missing" ]; then
+		echo "FAIL: help-option-$cmd: '$cmd -h' lacks$missing (in $page)"; fail=$((fail + 1))
+	elif [ -n "$undocumented" ]; then
+		echo "FAIL: help-option-$cmd: $page lacks$undocumented"; fail=$((fail + 1))
+	else
+		echo "PASS: help-option-$cmd"; pass=$((pass + 1))
+	fi
+done
+
+# 'help CMD' without the manual: the same text as 'CMD -h', exit 0.
+"$DAX_ADMIN" monitor -h >"$out.h" 2>/dev/null
+MANPATH=/nonexistent/man "$DAX_ADMIN" help monitor >"$out" 2>"$err"; got=$?
+if [ "$got" -eq 0 ] && sed -n '/^usage:/,/ --help /p' "$out" | cmp -s - "$out.h"; then
+	echo "PASS: help-without-manual"; pass=$((pass + 1))
+else
+	echo "FAIL: help-without-manual: exit $got"; sed 's/^/  stdout: /' "$out"; sed 's/^/  stderr: /' "$err"
+	fail=$((fail + 1))
+fi
+rm -f "$out.h"
+# ... and with it, the manual page.
+if command -v man >/dev/null; then
+	mandir=$(mktemp -d)
+	mkdir "$mandir/man1"
+	cp "$top_srcdir/man/dax-admin-status.1" "$mandir/man1/"
+	MANPATH=$mandir MANPAGER=cat PAGER=cat MANWIDTH=80 "$DAX_ADMIN" help status >"$out" 2>"$err"; got=$?
+	rm -rf "$mandir"
+	if [ "$got" -eq 0 ] && grep -q 'DESCRIPTION' "$out" && ! grep -q 'not installed' "$out"; then
+		echo "PASS: help-with-manual"; pass=$((pass + 1))
+	else
+		echo "FAIL: help-with-manual: exit $got"; sed 's/^/  stderr: /' "$err"; fail=$((fail + 1))
+	fi
+else
+	echo "SKIP: help-with-manual: man missing (apt-get install man-db)"
+fi
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
