@@ -8,7 +8,7 @@
 # Usage: scripts/demo.sh [--host|--vm]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${DAXPOLICY_BUILD:-$top/build}
+build=$("$top/scripts/default-build-dir.sh")
 where=${1:-auto}
 
 "$top/scripts/install-deps.sh"

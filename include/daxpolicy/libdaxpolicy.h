@@ -8,8 +8,10 @@
  *  - Every function that can fail returns 0 (or a non-negative value where
  *    documented) on success and a negative errno on failure.  It never exits,
  *    aborts or prints; diagnostics go to the log callback of the context.
- *  - Objects handed out by a context are owned by it (or by the object that
- *    returned them) and stay valid until that owner is released.
+ *  - Reports, media-error scans and repairs are owned by the caller, who
+ *    releases them with their _free() function; what is reached from them
+ *    (reasons, ranges, hits, strings) belongs to them and stays valid until
+ *    then. Any other object is owned by the object that returned it.
  *  - A context may be used from several threads at once unless a function
  *    says otherwise.
  */

@@ -47,7 +47,7 @@ if [ -e /dev/full ]; then
 fi
 # Every command's -h: one line per option, from the table that parses them.
 # Each long option of its manual page's OPTIONS is there, and each option it
-# lists is in the manual page.
+# lists is in the manual page, which has EXAMPLES.
 for cmd in $("$DAX_ADMIN" --list-commands); do
 	page="$top_srcdir/man/dax-admin-$cmd.1"
 	"$DAX_ADMIN" "$cmd" -h >"$out" 2>"$err"; got=$?
@@ -59,7 +59,9 @@ for cmd in $("$DAX_ADMIN" --list-commands); do
 	for o in $(sed -n 's/^  \(-., \|    \)\(--[a-z-]*\).*/\2/p' "$out"); do
 		[ "$o" = --help ] || grep -q -- "\\\\-\\\\-${o#--}" "$page" || undocumented="$undocumented $o"
 	done
-	if [ "$got" -ne 0 ] || ! grep -q "^usage: dax-admin $cmd" "$out"; then
+	if ! grep -q '^\.SH EXAMPLES' "$page"; then
+		echo "FAIL: help-option-$cmd: $page has no EXAMPLES"; fail=$((fail + 1))
+	elif [ "$got" -ne 0 ] || ! grep -q "^usage: dax-admin $cmd" "$out"; then
 		echo "FAIL: help-option-$cmd: '$cmd -h' exit $got"; fail=$((fail + 1))
 	elif [ -n "$missing" ]; then
 		echo "FAIL: help-option-$cmd: '$cmd -h' lacks$missing (in $page)"; fail=$((fail + 1))

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The public header, the version script and the built library must name the
 # same exported functions: nothing exported by accident, nothing documented
-# that is missing.
+# that is missing; and libdaxpolicy(3) lists them all.
 set -eu
 header="$top_srcdir/include/daxpolicy/libdaxpolicy.h"
 symfile="$top_srcdir/libdaxpolicy/libdaxpolicy.sym"
@@ -21,6 +21,12 @@ if ! diff -u "$tmp/header" "$tmp/sym"; then
 fi
 if ! diff -u "$tmp/sym" "$tmp/lib"; then
 	echo "FAIL: version script and exported symbols differ" >&2
+	status=1
+fi
+# libdaxpolicy(3) names every one of them (its FUNCTIONS section).
+grep -o 'daxpolicy_[a-z0-9_]*' "$top_srcdir/man/libdaxpolicy.3" | sort -u >"$tmp/man"
+if comm -23 "$tmp/sym" "$tmp/man" | grep .; then
+	echo "FAIL: functions above are missing from man/libdaxpolicy.3" >&2
 	status=1
 fi
 [ "$(wc -l <"$tmp/lib")" -gt 0 ] || { echo "FAIL: no exported symbol found" >&2; status=1; }
