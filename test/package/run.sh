@@ -51,6 +51,8 @@ else
 	bad "dpkg-buildpackage -us -uc -b (see $work/build.log)"
 	finish
 fi
+las=$(cd "$work/src/debian/tmp" && find . -name '*.la')
+if [ -n "$las" ]; then bad "make install installs libtool archives: $las"; else ok "make install installs no .la"; fi
 for p in libdaxpolicy1 libdaxpolicy-dev libdaxpolicy-enforce dax-admin; do
 	deb=$(ls "$work/${p}_"*.deb 2>/dev/null | head -1)
 	if [ -n "$deb" ]; then ok "$p built"; else bad "$p: no ${p}_*.deb"; continue; fi

@@ -14,6 +14,10 @@ cp "$top_srcdir/scripts/build.sh" "$top_srcdir/scripts/default-build-dir.sh" "$t
 : >"$tree/configure.ac"
 cat >"$tree/configure" <<'CONF'
 #!/bin/sh
+if [ -n "${CONFIGURE_FAILS:-}" ]; then
+	echo "configure: error: libfoo not found"
+	exit 1
+fi
 if [ -f "$(dirname "$0")/config.status" ] && [ "$(dirname "$0")" != . ]; then
 	echo 'configure: error: source directory already configured; run "make distclean" there first' >&2
 	exit 1
@@ -37,6 +41,15 @@ else
 	bad "clean tree: not built in build/"
 fi
 rm -rf "$tree/build" "$tree/config.status" "$tree/Makefile"
+# A configure that fails: its last lines are shown.
+if CONFIGURE_FAILS=1 "$tree/scripts/build.sh" "$tree/build" >/dev/null 2>"$tree/err"; then
+	bad "failing configure: build.sh succeeded"
+elif grep -q 'libfoo not found' "$tree/err" && ! grep -qi 'usage\|invalid' "$tree/err"; then
+	ok "failing configure: its error is shown"
+else
+	bad "failing configure: error not shown"; sed 's/^/  /' "$tree/err"
+fi
+rm -rf "$tree/build"
 
 # README's order: ./configure in the tree first.
 (cd "$tree" && ./configure)
@@ -56,5 +69,10 @@ else
 fi
 [ "$(DAXPOLICY_BUILD=/x "$tree/scripts/default-build-dir.sh")" = /x ] &&
 	ok "DAXPOLICY_BUILD wins" || bad "DAXPOLICY_BUILD ignored"
+for script in demo.sh test.sh; do
+	grep -q '^build=$("$top/scripts/default-build-dir.sh")$' "$top_srcdir/scripts/$script" &&
+		ok "$script takes its build dir from default-build-dir.sh" ||
+		bad "$script does not take its build dir from default-build-dir.sh"
+done
 echo "build-dir: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
