@@ -41,8 +41,9 @@ else
 	(cd "$top" && tar --exclude='./build*' -cf - .) | tar -xf - -C "$work/src"
 fi
 
-# The unit tier has run the tests already: nocheck keeps this tier short.
-if (cd "$work/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
+# The unit tier has run the tests already: nocheck (and no debug symbol
+# packages) keep this tier short.
+if (cd "$work/src" && DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$(nproc)" \
 	timed dpkg-buildpackage nice dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
 	ok "dpkg-buildpackage -us -uc -b"
 	grep '^# dpkg-buildpackage' "$work/build.log"
