@@ -70,10 +70,9 @@ int main(int argc, char **argv)
 	}
 	full = (now_ns() - t0) / (iterations / 10);
 
-	printf("%-44s %10s %8s\n", "operation", "ns/call", "x statx");
-	printf("%-44s %10.0f %8.2f\n", "statx() (baseline)", bare, 1.0);
-	printf("%-44s %10.0f %8.2f\n", "daxpolicy_probe_fd(FAST), cached mount", quick, quick / bare);
-	printf("%-44s %10.0f %8.2f\n", "daxpolicy_probe_fd() with MAP_SYNC test", full, full / bare);
+	/* Rows for bench_table (bench/lib.sh). */
+	printf("daxpolicy_probe_fd(FAST), cached mount\t%.0f\tns\tstatx()\t%.0f\t-\n", quick, bare);
+	printf("daxpolicy_probe_fd() with MAP_SYNC test\t%.0f\tns\tstatx()\t%.0f\t-\n", full, bare);
 	daxpolicy_unref(ctx);
 	close(fd);
 	return 0;
