@@ -2,7 +2,10 @@
 /*
  * daxpolicy_mmap(), _munmap() and _madvise(): shared mappings that meet a
  * requirement, and the user-space form of the never-merged MADV_SYNC and
- * MADV_DIRECT. The context keeps a table of its mappings.
+ * MADV_DIRECT; daxpolicy_register_mapping() and _unregister_mapping() for
+ * mappings made elsewhere. Every mapping is a node of the context's
+ * registry (map-registry.c), which daxpolicy_sigbus_lookup() searches: one
+ * table, one lock, O(log n) per call, no descriptor per mapping.
  */
 #include "config.h"
 
@@ -16,169 +19,94 @@
 #include <unistd.h>
 
 #include "kernel-abi.h"
+#include "map-registry.h"
 #include "private.h"
 
-
-struct dp_mapping {
-	uintptr_t start;
-	size_t length;
-	off_t offset;
-	int prot;
-	bool sync;
-	int fd;       /* a duplicate, for MADV_SYNC/MADV_DIRECT; -1 once sync */
-};
-
-struct dp_mappings {
-	size_t count, cap;
-	struct dp_mapping *v;
-	/* What a SIGBUS handler may search (sigbus.c); made with the table,
-	 * never replaced. */
-	struct dp_sigbus_registry *sigbus;
-};
-
-void dp_mappings_free(struct dp_mappings *maps)
+void dp_mappings_free(struct dp_map_registry *reg)
 {
-	if (!maps)
-		return;
-	for (size_t i = 0; i < maps->count; i++)
-		if (maps->v[i].fd >= 0)
-			close(maps->v[i].fd);
-	dp_sigbus_registry_free(maps->sigbus);
-	free(maps->v);
-	free(maps);
+	dp_map_registry_free(reg);
 }
 
-/* The table, made on first use. Called with ctx->lock held. A signal
- * handler reads ctx->mappings without the lock: publish it atomically. */
-static struct dp_mappings *get_mappings(struct daxpolicy_ctx *ctx)
+struct dp_map_registry *dp_mappings_sigbus(struct daxpolicy_ctx *ctx, bool create)
 {
-	struct dp_mappings *maps = ctx->mappings;
+	struct dp_map_registry *reg = __atomic_load_n(&ctx->mappings, __ATOMIC_ACQUIRE);
 
-	if (maps)
-		return maps;
-	maps = calloc(1, sizeof(*maps));
-	if (!maps)
-		return NULL;
-	maps->sigbus = dp_sigbus_registry_new();
-	if (!maps->sigbus) {
-		free(maps);
-		return NULL;
+	if (reg || !create)
+		return reg;
+	/* Made on first use; a signal handler reads ctx->mappings without
+	 * the lock: publish it atomically. */
+	pthread_mutex_lock(&ctx->lock);
+	reg = ctx->mappings;
+	if (!reg) {
+		reg = dp_map_registry_new();
+		if (reg)
+			__atomic_store_n(&ctx->mappings, reg, __ATOMIC_RELEASE);
 	}
-	__atomic_store_n(&ctx->mappings, maps, __ATOMIC_RELEASE);
-	return maps;
-}
-
-struct dp_sigbus_registry *dp_mappings_sigbus(struct daxpolicy_ctx *ctx, bool create)
-{
-	struct dp_mappings *maps = __atomic_load_n(&ctx->mappings, __ATOMIC_ACQUIRE);
-
-	if (!maps && create) {
-		pthread_mutex_lock(&ctx->lock);
-		maps = get_mappings(ctx);
-		pthread_mutex_unlock(&ctx->lock);
-	}
-	return maps ? maps->sigbus : NULL;
+	pthread_mutex_unlock(&ctx->lock);
+	return reg;
 }
 
 size_t dp_mappings_count(struct daxpolicy_ctx *ctx)
 {
+	struct dp_map_registry *reg = dp_mappings_sigbus(ctx, false);
 	size_t n;
 
-	pthread_mutex_lock(&ctx->lock);
-	n = ctx->mappings ? ctx->mappings->count : 0;
-	pthread_mutex_unlock(&ctx->lock);
+	if (!reg)
+		return 0;
+	dp_map_lock(reg);
+	n = dp_map_owned(reg);
+	dp_map_unlock(reg);
 	return n;
 }
 
-/* Called with ctx->lock held. */
-static struct dp_mapping *add_mapping(struct daxpolicy_ctx *ctx)
+/* Mappings cover whole pages: the end of the page holding @end - 1. */
+static uintptr_t page_end(const struct dp_map_registry *reg, uintptr_t end)
 {
-	struct dp_mappings *maps = get_mappings(ctx);
+	uintptr_t page = dp_map_registry_page(reg);
+	uintptr_t rounded = (end + page - 1) & ~(page - 1);
 
-	if (!maps)
-		return NULL;
-	if (maps->count == maps->cap) {
-		size_t cap = maps->cap ? maps->cap * 2 : 16;
-		struct dp_mapping *v = realloc(maps->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		maps->v = v;
-		maps->cap = cap;
-	}
-	return &maps->v[maps->count++];
+	return rounded < end ? end : rounded;
 }
 
-static void remove_mapping(struct dp_mappings *maps, size_t i)
+/* Register [start, start + length) (page-rounded) as mapping from file
+ * offset @offset, replacing what was there; @owned: a daxpolicy_mmap()
+ * mapping. No system call: what the file is, is asked of the kernel when
+ * it is needed (map-vma.c). */
+static int add(struct dp_map_registry *reg, uintptr_t start, size_t length, uint64_t offset,
+	       bool owned, int prot, bool sync)
 {
-	if (maps->v[i].fd >= 0)
-		close(maps->v[i].fd);
-	maps->v[i] = maps->v[--maps->count];
-}
+	struct dp_map_node *node;
+	uintptr_t end = page_end(reg, start + length);
+	int rc;
 
-/* Split the mapping holding @at so that a mapping starts there. Called
- * with ctx->lock held; 0 or -ENOMEM. */
-static int split_at(struct daxpolicy_ctx *ctx, uintptr_t at)
-{
-	struct dp_mappings *maps = ctx->mappings;
-
-	for (size_t i = 0; maps && i < maps->count; i++) {
-		struct dp_mapping *m = &maps->v[i], *tail;
-		size_t head;
-		int fd = -1;
-
-		if (at <= m->start || at >= m->start + m->length)
-			continue;
-		if (m->fd >= 0) {
-			fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
-			if (fd < 0)
-				return -errno;
-		}
-		tail = add_mapping(ctx);
-		if (!tail) {
-			if (fd >= 0)
-				close(fd);
-			return -ENOMEM;
-		}
-		m = &maps->v[i];   /* add_mapping may have moved the table */
-		head = at - m->start;
-		*tail = *m;
-		tail->start = at;
-		tail->length = m->length - head;
-		tail->offset = m->offset + (off_t)head;
-		tail->fd = fd;
-		m->length = head;
-		return 0;
-	}
-	return 0;
-}
-
-/* The mappings inside [start, end) cover it completely? Lock held. */
-static bool covered(struct dp_mappings *maps, uintptr_t start, uintptr_t end)
-{
-	size_t sum = 0;
-
-	for (size_t i = 0; maps && i < maps->count; i++) {
-		const struct dp_mapping *m = &maps->v[i];
-
-		if (m->start >= start && m->start + m->length <= end)
-			sum += m->length;
-	}
-	return sum == end - start;
+	dp_map_lock(reg);
+	/* Addresses the kernel gave out again: the new mapping replaces
+	 * whatever was registered there. */
+	rc = dp_map_remove(reg, start, end);
+	node = dp_map_add(reg, start, end - start, offset);
+	if (!node)
+		rc = -ENOMEM;
+	else if (owned)
+		dp_map_set_owned(reg, node, prot, sync);
+	dp_map_unlock(reg);
+	return rc;
 }
 
 DAXPOLICY_EXPORT int daxpolicy_mmap(struct daxpolicy_ctx *ctx, int fd, off_t offset,
 				    size_t length, int prot, unsigned int req, void **addr)
 {
-	struct dp_mapping *m;
+	struct dp_map_registry *reg;
 	bool sync;
-	int dup_fd = -1, rc;
+	int rc;
 	void *p;
 
-	if (!ctx || fd < 0 || !length || !addr || (req & ~DAXPOLICY_REQ_MASK))
+	if (!ctx || fd < 0 || !length || !addr || (req & ~DAXPOLICY_REQ_MASK) || offset < 0)
 		return -EINVAL;
 	req |= ctx->env_req;
 	sync = req & DAXPOLICY_REQ_SYNC;
+	reg = dp_mappings_sigbus(ctx, true);
+	if (!reg)
+		return -ENOMEM;
 	if (sync) {
 		/* The kernel checks MAP_SYNC itself, and refuses rather than
 		 * downgrade: no separate probe needed on the way in. */
@@ -195,30 +123,12 @@ DAXPOLICY_EXPORT int daxpolicy_mmap(struct daxpolicy_ctx *ctx, int fd, off_t off
 			if (rc < 0)
 				return rc;
 		}
-		/* Kept for a later DAXPOLICY_MADV_SYNC or _DIRECT. */
-		dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-		if (dup_fd < 0)
-			return -errno;
 		p = mmap(NULL, length, prot, MAP_SHARED, fd, offset);
-		if (p == MAP_FAILED) {
-			rc = -errno;
-			close(dup_fd);
-			return rc;
-		}
+		if (p == MAP_FAILED)
+			return -errno;
 	}
-	pthread_mutex_lock(&ctx->lock);
-	m = add_mapping(ctx);
-	if (m)
-		*m = (struct dp_mapping){ (uintptr_t)p, length, offset, prot, sync, dup_fd };
-	pthread_mutex_unlock(&ctx->lock);
-	if (!m) {
-		munmap(p, length);
-		if (dup_fd >= 0)
-			close(dup_fd);
-		return -ENOMEM;
-	}
-	/* For daxpolicy_sigbus_lookup(). */
-	rc = daxpolicy_register_mapping(ctx, p, length, fd, offset);
+	/* Kept for daxpolicy_sigbus_lookup() and a later MADV_SYNC. */
+	rc = add(reg, (uintptr_t)p, length, (uint64_t)offset, true, prot, sync);
 	if (rc < 0) {
 		daxpolicy_munmap(ctx, p, length);
 		return rc;
@@ -229,50 +139,103 @@ DAXPOLICY_EXPORT int daxpolicy_mmap(struct daxpolicy_ctx *ctx, int fd, off_t off
 
 DAXPOLICY_EXPORT int daxpolicy_munmap(struct daxpolicy_ctx *ctx, void *addr, size_t length)
 {
-	uintptr_t start = (uintptr_t)addr, end = start + length;
-	struct dp_mappings *maps;
-	int rc, unregistered;
+	uintptr_t start = (uintptr_t)addr;
+	struct dp_map_registry *reg;
+	int rc = 0;
 
 	if (!ctx || !addr || !length)
 		return -EINVAL;
-	/* Out of the SIGBUS registry before the addresses can be given out
-	 * again (munmap would refuse an unaligned address anyway). */
-	if (start % (uintptr_t)sysconf(_SC_PAGESIZE))
+	/* Out of the registry before the addresses can be given out again
+	 * (munmap would refuse an unaligned address anyway). */
+	if (start % (uintptr_t)sysconf(_SC_PAGESIZE) || start + length < start)
 		return -EINVAL;
-	unregistered = daxpolicy_unregister_mapping(ctx, addr, length);
+	reg = dp_mappings_sigbus(ctx, false);
+	if (reg) {
+		dp_map_lock(reg);
+		rc = dp_map_remove(reg, start, page_end(reg, start + length));
+		dp_map_unlock(reg);
+	}
 	if (munmap(addr, length) < 0)
 		return -errno;
-	pthread_mutex_lock(&ctx->lock);
-	rc = split_at(ctx, start);
-	if (rc == 0)
-		rc = split_at(ctx, end);
-	maps = ctx->mappings;
-	for (size_t i = 0; maps && i < maps->count;) {
-		if (maps->v[i].start >= start && maps->v[i].start + maps->v[i].length <= end)
-			remove_mapping(maps, i);
-		else
-			i++;
+	return rc;
+}
+
+DAXPOLICY_EXPORT int daxpolicy_register_mapping(struct daxpolicy_ctx *ctx, void *addr, size_t length,
+						int fd, off_t offset)
+{
+	uintptr_t start = (uintptr_t)addr;
+	struct dp_map_registry *reg;
+
+	if (!ctx || !addr || !length || fd < 0 || offset < 0 || start + length < start)
+		return -EINVAL;
+	reg = dp_mappings_sigbus(ctx, true);
+	if (!reg)
+		return -ENOMEM;
+	return add(reg, start, length, (uint64_t)offset, false, 0, false);
+}
+
+DAXPOLICY_EXPORT int daxpolicy_unregister_mapping(struct daxpolicy_ctx *ctx, void *addr, size_t length)
+{
+	uintptr_t start = (uintptr_t)addr;
+	struct dp_map_registry *reg;
+	int rc;
+
+	if (!ctx || !length || start + length < start)
+		return -EINVAL;
+	reg = dp_mappings_sigbus(ctx, false);
+	if (!reg)
+		return 0;
+	dp_map_lock(reg);
+	rc = dp_map_remove(reg, start, page_end(reg, start + length));
+	dp_map_unlock(reg);
+	return rc;
+}
+
+/* The mappings of daxpolicy_mmap() inside [start, end) cover it? */
+static bool covered(struct dp_map_registry *reg, uintptr_t start, uintptr_t end)
+{
+	uintptr_t at = start;
+
+	for (struct dp_map_node *x = dp_map_first(reg, start); x && x->start < end; x = dp_map_next(x)) {
+		if (!x->owned || x->start != at)
+			return false;
+		at = x->start + x->length;
 	}
-	pthread_mutex_unlock(&ctx->lock);
-	return rc < 0 ? rc : unregistered;
+	return at >= end;
+}
+
+/* A descriptor of the file mapped by the node, from the kernel's record
+ * of the mapping (the registry keeps none): for a refusal report or a
+ * MAP_SYNC remapping. -ESTALE when its name now leads elsewhere. */
+static int reopen(const struct dp_map_node *x, int flags)
+{
+	char path[DAXPOLICY_SIGBUS_PATH_MAX];
+	uint64_t dev, ino, offset;
+	int rc = dp_vma_by_maps(x->start, path, sizeof(path), &dev, &ino, &offset);
+
+	if (rc < 0)
+		return rc;
+	return dp_vma_open(path, &dev, &ino, flags);
 }
 
 /* MADV_DIRECT: every mapping of the range is of a DAX file. Lock held. */
-static int check_direct(struct daxpolicy_ctx *ctx, uintptr_t start, uintptr_t end, int *refuse_fd)
+static int check_direct(struct dp_map_registry *reg, uintptr_t start, uintptr_t end, int *refuse_fd)
 {
-	struct dp_mappings *maps = ctx->mappings;
-
-	for (size_t i = 0; i < maps->count; i++) {
-		const struct dp_mapping *m = &maps->v[i];
+	for (struct dp_map_node *x = dp_map_first(reg, start); x && x->start < end; x = dp_map_next(x)) {
 		struct statx stx;
+		int fd;
 
-		if (m->start + m->length <= start || m->start >= end || m->sync)
+		if (x->sync)
 			continue;   /* MAP_SYNC mappings are DAX by construction */
-		if (statx(m->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0 ||
+		fd = reopen(x, O_RDONLY);
+		if (fd < 0)
+			return fd;
+		if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0 ||
 		    !(stx.stx_attributes & STATX_ATTR_DAX)) {
-			*refuse_fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
+			*refuse_fd = fd;
 			return -EOPNOTSUPP;
 		}
+		close(fd);
 	}
 	return 0;
 }
@@ -280,29 +243,29 @@ static int check_direct(struct daxpolicy_ctx *ctx, uintptr_t start, uintptr_t en
 /* MADV_SYNC: remap each non-sync mapping of the range with MAP_SYNC at the
  * same address. A trial mapping first, so that a file the kernel refuses
  * leaves the old mapping untouched. Lock held. */
-static int make_sync(struct daxpolicy_ctx *ctx, uintptr_t start, uintptr_t end, int *refuse_fd)
+static int make_sync(struct dp_map_registry *reg, uintptr_t start, uintptr_t end, int *refuse_fd)
 {
-	struct dp_mappings *maps = ctx->mappings;
-
-	for (size_t i = 0; i < maps->count; i++) {
-		struct dp_mapping *m = &maps->v[i];
+	for (struct dp_map_node *x = dp_map_first(reg, start); x && x->start < end; x = dp_map_next(x)) {
 		void *trial, *p;
+		int fd;
 
-		if (m->start < start || m->start + m->length > end || m->sync)
+		if (x->sync)
 			continue;
-		trial = mmap(NULL, m->length, m->prot, MAP_SHARED_VALIDATE | MAP_SYNC, m->fd, m->offset);
+		fd = reopen(x, x->prot & PROT_WRITE ? O_RDWR : O_RDONLY);
+		if (fd < 0)
+			return fd;
+		trial = mmap(NULL, x->length, x->prot, MAP_SHARED_VALIDATE | MAP_SYNC, fd, (off_t)x->offset);
 		if (trial == MAP_FAILED) {
-			*refuse_fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
+			*refuse_fd = fd;
 			return -EOPNOTSUPP;
 		}
-		munmap(trial, m->length);
-		p = mmap((void *)m->start, m->length, m->prot,
-			 MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, m->fd, m->offset);
+		munmap(trial, x->length);
+		p = mmap((void *)x->start, x->length, x->prot,
+			 MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd, (off_t)x->offset);
+		close(fd);
 		if (p == MAP_FAILED)
 			return -errno;
-		m->sync = true;
-		close(m->fd);
-		m->fd = -1;
+		x->sync = true;
 	}
 	return 0;
 }
@@ -311,22 +274,26 @@ DAXPOLICY_EXPORT int daxpolicy_madvise(struct daxpolicy_ctx *ctx, void *addr, si
 				       int advice)
 {
 	uintptr_t start = (uintptr_t)addr, end = start + length;
+	struct dp_map_registry *reg;
 	int rc, refuse_fd = -1;
 
 	if (!ctx || !length)
 		return -EINVAL;
 	if (advice != DAXPOLICY_MADV_SYNC && advice != DAXPOLICY_MADV_DIRECT)
 		return madvise(addr, length, advice) < 0 ? -errno : 0;
-	pthread_mutex_lock(&ctx->lock);
-	rc = split_at(ctx, start);
+	reg = dp_mappings_sigbus(ctx, false);
+	if (!reg || end < start)
+		return -EINVAL;
+	dp_map_lock(reg);
+	rc = dp_map_split(reg, start);
 	if (rc == 0)
-		rc = split_at(ctx, end);
-	if (rc == 0 && !covered(ctx->mappings, start, end))
+		rc = dp_map_split(reg, end);
+	if (rc == 0 && !covered(reg, start, end))
 		rc = -EINVAL;
 	if (rc == 0)
-		rc = advice == DAXPOLICY_MADV_SYNC ? make_sync(ctx, start, end, &refuse_fd) :
-						      check_direct(ctx, start, end, &refuse_fd);
-	pthread_mutex_unlock(&ctx->lock);
+		rc = advice == DAXPOLICY_MADV_SYNC ? make_sync(reg, start, end, &refuse_fd) :
+						      check_direct(reg, start, end, &refuse_fd);
+	dp_map_unlock(reg);
 	if (rc == -EOPNOTSUPP && refuse_fd >= 0) {
 		/* The report is made outside the lock: probing takes it too. */
 		rc = dp_refuse_fd(ctx, refuse_fd);

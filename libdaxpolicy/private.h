@@ -32,8 +32,9 @@ struct daxpolicy_ctx {
 	struct dp_device_cache *devices;  /* guarded by lock */
 	unsigned int env_req;             /* DAXPOLICY_REQUIRE */
 	pthread_key_t refusal_key;        /* each thread's last refusal */
-	struct dp_mappings *mappings;     /* daxpolicy_mmap(), guarded by lock;
-					     set once, with an atomic store */
+	struct dp_map_registry *mappings; /* daxpolicy_mmap() and the SIGBUS
+					     registry (map-registry.c); set
+					     once, with an atomic store */
 };
 
 void daxpolicy_log(struct daxpolicy_ctx *ctx, int priority, const char *file,
@@ -300,18 +301,13 @@ bool dp_report_meets(struct daxpolicy_report *r, unsigned int req);
 int dp_refuse(struct daxpolicy_ctx *ctx, struct daxpolicy_report *r);
 /* Probe @fd for the refusal report; -EOPNOTSUPP (or the probe's error). */
 int dp_refuse_fd(struct daxpolicy_ctx *ctx, int fd);
-void dp_mappings_free(struct dp_mappings *maps);
-/* How many mappings the context keeps (for tests). */
+struct dp_map_registry;
+void dp_mappings_free(struct dp_map_registry *reg);
+/* How many mappings of daxpolicy_mmap() the context keeps (for tests). */
 size_t dp_mappings_count(struct daxpolicy_ctx *ctx);
-
-/* ---- sigbus.c: the mapping registry a SIGBUS handler can search ---- */
-
-struct dp_sigbus_registry;
-struct dp_sigbus_registry *dp_sigbus_registry_new(void);
-void dp_sigbus_registry_free(struct dp_sigbus_registry *reg);
-/* The context's registry (kept with its mapping table, made on first use
- * when @create; NULL when there is none or on ENOMEM). Without @create it
- * is async-signal-safe: one atomic load, no lock. */
-struct dp_sigbus_registry *dp_mappings_sigbus(struct daxpolicy_ctx *ctx, bool create);
+/* The context's registry of mappings (made on first use when @create;
+ * NULL when there is none or on ENOMEM). Without @create it is
+ * async-signal-safe: one atomic load, no lock. */
+struct dp_map_registry *dp_mappings_sigbus(struct daxpolicy_ctx *ctx, bool create);
 
 #endif /* DAXPOLICY_PRIVATE_H */

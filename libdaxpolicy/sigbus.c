@@ -1,17 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * From a SIGBUS to the file: a registry of file mappings that a signal
- * handler can search, and daxpolicy_sigbus_lookup(), which turns the siginfo
- * of a bus error into the file, the file offset and the bad sectors of the
- * poisoned range.
- *
- * The handler may interrupt anything, a change of the registry included, so
- * readers never wait and never write. Slots live in chunks that are only
- * ever added (and freed with the context). Each slot is a sequence lock: the
- * writer makes the count odd, changes the slot, makes it even again; a
- * reader keeps what it copied only when the count was even and did not
- * move. Writers (registration, unregistration) are serialized by a mutex;
- * they never run in a signal handler.
+ * From a SIGBUS to the file: daxpolicy_sigbus_lookup(), which turns the
+ * siginfo of a bus error into the file, the file offset and the bad sectors
+ * of the poisoned range, from the registry of file mappings
+ * (map-registry.c, whose top comment tells how a signal handler can search
+ * it while other threads change it). Async-signal-safe throughout: no
+ * lock, no allocation, no stdio.
  */
 #include "config.h"
 
@@ -25,402 +19,15 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "kernel-abi.h"
+#include "map-registry.h"
 #include "private.h"
 
-#define SLOTS_PER_CHUNK 16
-/* A reader that keeps seeing a slot change gives up with -EAGAIN. */
-#define LOOKUP_TRIES 4
-
-/* Every field but seq is written with release and read with acquire
- * stores and loads, so that a reader racing a writer sees either value of
- * each field, never a torn one, and the sequence count tells it so. */
-struct slot {
-	unsigned int seq;          /* odd while the slot changes */
-	uintptr_t start;
-	size_t length;             /* 0: free */
-	uint64_t offset;           /* file offset of start */
-	int fd;                    /* a duplicate of the mapped file's descriptor */
-	int bb_fd;                 /* /sys/block/DISK/badblocks, or -1 */
-	uint64_t dev, ino;
-	uint64_t part_start;       /* of the filesystem's device, in disk sectors */
-	char disk[DAXPOLICY_SIGBUS_DISK_MAX];
-	char path[DAXPOLICY_SIGBUS_PATH_MAX];
-};
-
-struct chunk {
-	struct chunk *next;        /* set before the chunk is published */
-	struct slot slots[SLOTS_PER_CHUNK];
-};
-
-struct dp_sigbus_registry {
-	pthread_mutex_t lock;      /* writers only */
-	struct chunk *chunks;      /* published with a release store */
-	unsigned long page_size;
-};
-
-#define PUT(field, val) __atomic_store_n(&(field), (val), __ATOMIC_RELEASE)
-#define GET(field) __atomic_load_n(&(field), __ATOMIC_ACQUIRE)
-
-/* What a registration knows about its file, before it has a slot. */
-struct file_facts {
-	int fd, bb_fd;
-	uint64_t dev, ino, part_start;
-	char disk[DAXPOLICY_SIGBUS_DISK_MAX];
-	char path[DAXPOLICY_SIGBUS_PATH_MAX];
-};
-
-struct dp_sigbus_registry *dp_sigbus_registry_new(void)
-{
-	struct dp_sigbus_registry *reg = calloc(1, sizeof(*reg));
-	long page = sysconf(_SC_PAGESIZE);
-
-	if (!reg)
-		return NULL;
-	pthread_mutex_init(&reg->lock, NULL);
-	reg->page_size = page > 0 ? (unsigned long)page : 4096;
-	return reg;
-}
-
-void dp_sigbus_registry_free(struct dp_sigbus_registry *reg)
-{
-	struct chunk *c, *next;
-
-	if (!reg)
-		return;
-	for (c = reg->chunks; c; c = next) {
-		next = c->next;
-		for (size_t i = 0; i < SLOTS_PER_CHUNK; i++) {
-			if (!c->slots[i].length)
-				continue;
-			close(c->slots[i].fd);
-			if (c->slots[i].bb_fd >= 0)
-				close(c->slots[i].bb_fd);
-		}
-		free(c);
-	}
-	pthread_mutex_destroy(&reg->lock);
-	free(reg);
-}
-
-/* ---- writers: called with reg->lock held ---- */
-
-static void slot_begin(struct slot *s)
-{
-	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
-}
-
-static void slot_end(struct slot *s)
-{
-	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
-}
-
-static void put_string(char *dst, const char *src, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < size && src[i]; i++)
-		PUT(dst[i], src[i]);
-	PUT(dst[i], '\0');
-}
-
-static struct slot *free_slot(struct dp_sigbus_registry *reg)
-{
-	struct chunk *c;
-
-	for (c = reg->chunks; c; c = c->next)
-		for (size_t i = 0; i < SLOTS_PER_CHUNK; i++)
-			if (!c->slots[i].length)
-				return &c->slots[i];
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->next = reg->chunks;
-	__atomic_store_n(&reg->chunks, c, __ATOMIC_RELEASE);
-	return &c->slots[0];
-}
-
-static void fill_slot(struct slot *s, uintptr_t start, size_t length, uint64_t offset,
-		      const struct file_facts *f)
-{
-	slot_begin(s);
-	PUT(s->start, start);
-	PUT(s->offset, offset);
-	PUT(s->fd, f->fd);
-	PUT(s->bb_fd, f->bb_fd);
-	PUT(s->dev, f->dev);
-	PUT(s->ino, f->ino);
-	PUT(s->part_start, f->part_start);
-	put_string(s->disk, f->disk, sizeof(s->disk));
-	put_string(s->path, f->path, sizeof(s->path));
-	PUT(s->length, length);   /* live from here */
-	slot_end(s);
-}
-
-static void set_range(struct slot *s, uintptr_t start, size_t length, uint64_t offset)
-{
-	slot_begin(s);
-	PUT(s->start, start);
-	PUT(s->offset, offset);
-	PUT(s->length, length);
-	slot_end(s);
-}
-
-static void clear_slot(struct slot *s)
-{
-	int fd = s->fd, bb_fd = s->bb_fd;
-
-	slot_begin(s);
-	PUT(s->length, (size_t)0);
-	PUT(s->fd, -1);
-	PUT(s->bb_fd, -1);
-	slot_end(s);
-	/* A reader holding the old numbers checks the sequence count after
-	 * using them, and the file's identity before: a reused number cannot
-	 * give it a wrong answer. */
-	close(fd);
-	if (bb_fd >= 0)
-		close(bb_fd);
-}
-
-/* A copy of the slot's file for a second slot: its own descriptors. */
-static int dup_facts(const struct slot *s, struct file_facts *f)
-{
-	f->fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
-	if (f->fd < 0)
-		return -errno;
-	f->bb_fd = -1;
-	if (s->bb_fd >= 0) {
-		f->bb_fd = fcntl(s->bb_fd, F_DUPFD_CLOEXEC, 0);
-		if (f->bb_fd < 0) {
-			int rc = -errno;
-
-			close(f->fd);
-			return rc;
-		}
-	}
-	f->dev = s->dev;
-	f->ino = s->ino;
-	f->part_start = s->part_start;
-	memcpy(f->disk, s->disk, sizeof(f->disk));
-	memcpy(f->path, s->path, sizeof(f->path));
-	return 0;
-}
-
-/*
- * Take [start, end) out of every slot. A slot with a hole punched in its
- * middle keeps its head and gets a new slot for its tail; when that cannot
- * be made the tail is forgotten (never kept pointing at the hole) and the
- * error returned.
- */
-static int remove_range(struct dp_sigbus_registry *reg, uintptr_t start, uintptr_t end)
-{
-	int rc = 0;
-
-	for (struct chunk *c = reg->chunks; c; c = c->next) {
-		for (size_t i = 0; i < SLOTS_PER_CHUNK; i++) {
-			struct slot *s = &c->slots[i];
-			uintptr_t a = s->start, b = a + s->length;
-
-			if (!s->length || b <= start || a >= end)
-				continue;
-			if (a >= start && b <= end) {
-				clear_slot(s);
-			} else if (a < start && b > end) {
-				struct file_facts f;
-				struct slot *tail = NULL;
-				int err = dup_facts(s, &f);
-
-				if (err == 0) {
-					tail = free_slot(reg);
-					if (!tail) {
-						close(f.fd);
-						if (f.bb_fd >= 0)
-							close(f.bb_fd);
-						err = -ENOMEM;
-					}
-				}
-				/* The tail first: until the head is cut, both
-				 * slots hold it, with the same answer. */
-				if (tail)
-					fill_slot(tail, end, b - end, s->offset + (end - a), &f);
-				else
-					rc = err;
-				set_range(s, a, start - a, s->offset);
-			} else if (a < start) {
-				set_range(s, a, start - a, s->offset);
-			} else {
-				set_range(s, end, b - end, s->offset + (end - a));
-			}
-		}
-	}
-	return rc;
-}
-
-/* Mappings cover whole pages: the end of the page holding @end - 1. */
-static uintptr_t page_end(const struct dp_sigbus_registry *reg, uintptr_t end)
-{
-	uintptr_t rounded = (end + reg->page_size - 1) & ~(uintptr_t)(reg->page_size - 1);
-
-	return rounded < end ? end : rounded;
-}
-
-/* Facts about the file open at @fd, with descriptors of their own. */
-static int gather_facts(struct daxpolicy_ctx *ctx, int fd, struct file_facts *f)
-{
-	char link[64], bb_path[PATH_MAX];
-	struct dp_device *dev = NULL;
-	struct stat st;
-	ssize_t n;
-
-	memset(f, 0, sizeof(*f));
-	f->bb_fd = -1;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
-	dp_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, f->path, sizeof(f->path) - 1);
-	f->path[n > 0 ? n : 0] = '\0';
-	if (major(st.st_dev) != 0 && dp_device_lookup(ctx, st.st_dev, &dev) == 0) {
-		/* Sectors are numbered on the whole disk, as in its badblocks. */
-		dp_snprintf(f->disk, sizeof(f->disk), "%s", dev->disk[0] ? dev->disk : dev->name);
-		f->part_start = dev->start / 512;
-		dp_device_unref(dev);
-	}
-	if (f->disk[0] &&
-	    dp_sys_path(ctx, bb_path, sizeof(bb_path), "/sys/block/%s/badblocks", f->disk) == 0)
-		f->bb_fd = open(bb_path, O_RDONLY | O_CLOEXEC);
-	f->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (f->fd < 0) {
-		int rc = -errno;
-
-		if (f->bb_fd >= 0)
-			close(f->bb_fd);
-		return rc;
-	}
-	return 0;
-}
-
-DAXPOLICY_EXPORT int daxpolicy_register_mapping(struct daxpolicy_ctx *ctx, void *addr, size_t length,
-						int fd, off_t offset)
-{
-	uintptr_t start = (uintptr_t)addr;
-	struct dp_sigbus_registry *reg;
-	struct file_facts f;
-	struct slot *s;
-	int rc;
-
-	if (!ctx || !addr || !length || fd < 0 || offset < 0 || start + length < start)
-		return -EINVAL;
-	reg = dp_mappings_sigbus(ctx, true);
-	if (!reg)
-		return -ENOMEM;
-	length = page_end(reg, start + length) - start;
-	rc = gather_facts(ctx, fd, &f);
-	if (rc < 0)
-		return rc;
-	pthread_mutex_lock(&reg->lock);
-	/* Addresses the kernel gave out again: the new mapping replaces
-	 * whatever was registered there. */
-	rc = remove_range(reg, start, start + length);
-	s = free_slot(reg);
-	if (s)
-		fill_slot(s, start, length, (uint64_t)offset, &f);
-	pthread_mutex_unlock(&reg->lock);
-	if (!s) {
-		close(f.fd);
-		if (f.bb_fd >= 0)
-			close(f.bb_fd);
-		return -ENOMEM;
-	}
-	return rc;
-}
-
-DAXPOLICY_EXPORT int daxpolicy_unregister_mapping(struct daxpolicy_ctx *ctx, void *addr, size_t length)
-{
-	uintptr_t start = (uintptr_t)addr;
-	struct dp_sigbus_registry *reg;
-	int rc;
-
-	if (!ctx || !length || start + length < start)
-		return -EINVAL;
-	reg = dp_mappings_sigbus(ctx, false);
-	if (!reg)
-		return 0;
-	pthread_mutex_lock(&reg->lock);
-	rc = remove_range(reg, start, page_end(reg, start + length));
-	pthread_mutex_unlock(&reg->lock);
-	return rc;
-}
-
-/* ---- the reader: async-signal-safe from here on ---- */
-
-struct snapshot {
-	struct slot *slot;
-	unsigned int seq;
-	uintptr_t start;
-	size_t length;
-	uint64_t offset, dev, ino, part_start;
-	int fd, bb_fd;
-};
-
-static bool unchanged(const struct snapshot *snap)
-{
-	return GET(snap->slot->seq) == snap->seq;
-}
-
-static void get_string(char *dst, const char *src, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < size && (dst[i] = GET(src[i])); i++)
-		;
-	dst[i] = '\0';
-}
-
-/* The slot holding @addr: 0, -ENOENT, or -EAGAIN when a slot changed under
- * the reader (it might have been the one). */
-static int find_slot(struct dp_sigbus_registry *reg, uintptr_t addr, struct snapshot *snap)
-{
-	bool moving = false;
-
-	for (struct chunk *c = GET(reg->chunks); c; c = c->next) {
-		for (size_t i = 0; i < SLOTS_PER_CHUNK; i++) {
-			struct slot *s = &c->slots[i];
-			unsigned int seq = GET(s->seq);
-
-			if (seq & 1) {
-				moving = true;
-				continue;
-			}
-			snap->length = GET(s->length);
-			snap->start = GET(s->start);
-			if (!snap->length || addr < snap->start || addr - snap->start >= snap->length) {
-				/* A range read while it changed may be torn. */
-				if (GET(s->seq) != seq)
-					moving = true;
-				continue;
-			}
-			snap->offset = GET(s->offset);
-			snap->dev = GET(s->dev);
-			snap->ino = GET(s->ino);
-			snap->part_start = GET(s->part_start);
-			snap->fd = GET(s->fd);
-			snap->bb_fd = GET(s->bb_fd);
-			snap->slot = s;
-			snap->seq = seq;
-			if (!unchanged(snap)) {
-				moving = true;
-				continue;
-			}
-			return 0;
-		}
-	}
-	return moving ? -EAGAIN : -ENOENT;
-}
+/* A reader that keeps seeing the registry change gives up with -EAGAIN. */
+#define LOOKUP_TRIES 8
 
 /* The badblocks attribute, read in small pieces ("SECTOR COUNT" lines). */
 struct bb_reader {
@@ -486,6 +93,14 @@ static void add_bad(struct daxpolicy_sigbus *out, uint64_t file_offset, uint64_t
 	out->bad[out->bad_count++] = (struct daxpolicy_sigbus_bad){ file_offset, length, sector, count };
 }
 
+/* What a lookup found: the node, the file's device, its disk's badblocks
+ * attribute. */
+struct snapshot {
+	struct dp_map_snapshot node;
+	uint64_t part_start;
+	int bb_fd;
+};
+
 /* The bad ranges of the disk inside the given extents of the poisoned
  * range [first, end) of the file. */
 static int match_extents(const struct snapshot *snap, struct daxpolicy_sigbus *out,
@@ -519,8 +134,9 @@ static int match_extents(const struct snapshot *snap, struct daxpolicy_sigbus *o
 	return r.error;
 }
 
-/* The extents of [first, end) of the file against the disk's bad ranges. */
-static int find_bad(const struct snapshot *snap, struct daxpolicy_sigbus *out,
+/* The extents of [first, end) of the file open at @fd against the disk's
+ * bad ranges. */
+static int find_bad(const struct snapshot *snap, int fd, struct daxpolicy_sigbus *out,
 		    uint64_t first, uint64_t end)
 {
 	enum { BATCH = 8 };
@@ -529,16 +145,8 @@ static int find_bad(const struct snapshot *snap, struct daxpolicy_sigbus *out,
 		char buf[sizeof(struct fiemap) + BATCH * sizeof(struct fiemap_extent)];
 	} u;
 	uint64_t at = first;
-	struct stat st;
 	int rc;
 
-	if (snap->bb_fd < 0)
-		return -ENODEV;
-	/* The descriptor is the file's, unless the slot was freed and its
-	 * number reused since the snapshot. */
-	if (fstat(snap->fd, &st) < 0 || (uint64_t)st.st_dev != snap->dev ||
-	    (uint64_t)st.st_ino != snap->ino)
-		return -EAGAIN;
 	while (at < end) {
 		const struct fiemap_extent *last;
 
@@ -546,7 +154,7 @@ static int find_bad(const struct snapshot *snap, struct daxpolicy_sigbus *out,
 		u.fm.fm_start = at;
 		u.fm.fm_length = end - at;
 		u.fm.fm_extent_count = BATCH;
-		if (ioctl(snap->fd, FS_IOC_FIEMAP, &u.fm) < 0)
+		if (ioctl(fd, FS_IOC_FIEMAP, &u.fm) < 0)
 			return -errno;
 		if (u.fm.fm_mapped_extents == 0)
 			break;
@@ -561,23 +169,102 @@ static int find_bad(const struct snapshot *snap, struct daxpolicy_sigbus *out,
 	return 0;
 }
 
-static int lookup_once(struct dp_sigbus_registry *reg, const siginfo_t *si,
+/* Append @s to @buf (of @size) at *@len; false when it does not fit. */
+static bool append(char *buf, size_t size, size_t *len, const char *s)
+{
+	while (*s) {
+		if (*len + 1 >= size)
+			return false;
+		buf[(*len)++] = *s++;
+	}
+	buf[*len] = '\0';
+	return true;
+}
+
+static bool append_dec(char *buf, size_t size, size_t *len, uint64_t v)
+{
+	char digits[24];
+	int n = sizeof(digits);
+
+	digits[--n] = '\0';
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return append(buf, size, len, digits + n);
+}
+
+/* The disk under device @dev (its name in out->disk) and the start of
+ * the device on it; its badblocks attribute opened, or -ENODEV. From
+ * sysfs: /sys/dev/block/MAJ:MIN leads to .../block/DISK or
+ * .../block/DISK/PARTITION. */
+static int open_badblocks(const char *sysroot, uint64_t dev, struct daxpolicy_sigbus *out,
+			  uint64_t *part_start)
+{
+	char path[512], link[512], num[24];
+	const char *name = NULL, *slash;
+	size_t len = 0, dlen;
+	ssize_t n;
+	int fd;
+
+	*part_start = 0;
+	if (major(dev) == 0)
+		return -ENODEV;   /* no block device: tmpfs, overlay, NFS ... */
+	if (!append(path, sizeof(path), &len, sysroot) || !append(path, sizeof(path), &len, "/sys/dev/block/") ||
+	    !append_dec(path, sizeof(path), &len, major(dev)) || !append(path, sizeof(path), &len, ":") ||
+	    !append_dec(path, sizeof(path), &len, minor(dev)))
+		return -ENAMETOOLONG;
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -ENODEV;
+	link[n] = '\0';
+	for (const char *p = link; (p = strstr(p, "/block/")) != NULL; p++)
+		name = p + strlen("/block/");
+	if (!name || !*name)
+		return -ENODEV;
+	slash = strchr(name, '/');
+	dlen = slash ? (size_t)(slash - name) : strlen(name);
+	if (dlen >= sizeof(out->disk))
+		return -ENODEV;
+	memcpy(out->disk, name, dlen);
+	out->disk[dlen] = '\0';
+	if (slash) {
+		/* A partition: its start, in 512-byte sectors. */
+		if (!append(path, sizeof(path), &len, "/start"))
+			return -ENAMETOOLONG;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			n = read(fd, num, sizeof(num) - 1);
+			close(fd);
+			for (ssize_t i = 0; i < n && num[i] >= '0' && num[i] <= '9'; i++)
+				*part_start = *part_start * 10 + (uint64_t)(num[i] - '0');
+		}
+	}
+	len = 0;
+	if (!append(path, sizeof(path), &len, sysroot) || !append(path, sizeof(path), &len, "/sys/block/") ||
+	    !append(path, sizeof(path), &len, out->disk) || !append(path, sizeof(path), &len, "/badblocks"))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -ENODEV : fd;
+}
+
+static int lookup_once(struct daxpolicy_ctx *ctx, struct dp_map_registry *reg, const siginfo_t *si,
 		       struct daxpolicy_sigbus *out)
 {
-	uintptr_t addr = (uintptr_t)si->si_addr, gfirst, gend;
+	uintptr_t addr = (uintptr_t)si->si_addr, gfirst, gend, start;
+	unsigned long granule = dp_map_registry_page(reg);
 	struct snapshot snap;
-	unsigned long granule = reg->page_size;
-	int rc;
+	uint64_t dev = 0, ino = 0, off;
+	int rc, fd;
 
-	rc = find_slot(reg, addr, &snap);
+	rc = dp_map_find(reg, addr, &snap.node);
 	if (rc < 0)
 		return rc;
+	start = snap.node.start;
 	memset(out, 0, sizeof(*out));
 	out->code = si->si_code;
 	out->addr = si->si_addr;
-	out->dev = snap.dev;
-	out->ino = snap.ino;
-	out->file_offset = snap.offset + (addr - snap.start);
+	out->file_offset = snap.node.offset + (addr - start);
 	/* A machine check tells the size of the poisoned granule; otherwise
 	 * the kernel failed the fault of one page. */
 	if ((si->si_code == BUS_MCEERR_AR || si->si_code == BUS_MCEERR_AO) &&
@@ -586,18 +273,39 @@ static int lookup_once(struct dp_sigbus_registry *reg, const siginfo_t *si,
 	gfirst = addr & ~(uintptr_t)(granule - 1);
 	gend = gfirst + granule;
 	/* Only the part inside the mapping has a known file offset. */
-	if (gfirst < snap.start)
-		gfirst = snap.start;
-	if (gend < gfirst || gend > snap.start + snap.length)
-		gend = snap.start + snap.length;
-	out->range_offset = snap.offset + (gfirst - snap.start);
+	if (gfirst < start)
+		gfirst = start;
+	if (gend < gfirst || gend > start + snap.node.length)
+		gend = start + snap.node.length;
+	out->range_offset = snap.node.offset + (gfirst - start);
 	out->range_length = gend - gfirst;
-	get_string(out->path, snap.slot->path, sizeof(out->path));
-	get_string(out->disk, snap.slot->disk, sizeof(out->disk));
-	if (!unchanged(&snap))
-		return -EAGAIN;
-	out->bad_error = find_bad(&snap, out, out->range_offset, out->range_offset + out->range_length);
-	if (!unchanged(&snap) || out->bad_error == -EAGAIN)
+
+	/* The file, as the kernel names it now: by the mapping when the
+	 * range is one VMA as registered, else by the line of
+	 * /proc/self/maps holding the address. */
+	if (dp_vma_name(start, start + snap.node.length, out->path, sizeof(out->path)) < 0) {
+		rc = dp_vma_by_maps(addr, out->path, sizeof(out->path), &dev, &ino, &off);
+		if (rc < 0)
+			return rc == -ENOENT && !dp_map_unchanged(&snap.node) ? -EAGAIN : rc;
+	}
+	fd = dp_vma_open(out->path, &dev, &ino, O_RDONLY);
+	if (fd < 0 && !dev)   /* deleted, say: its numbers at least */
+		dp_vma_by_maps(addr, out->path, sizeof(out->path), &dev, &ino, &off);
+	out->dev = dev;
+	out->ino = ino;
+	snap.bb_fd = -1;
+	if (fd < 0) {
+		out->bad_error = fd;
+	} else {
+		snap.bb_fd = open_badblocks(ctx->sysroot, dev, out, &snap.part_start);
+		out->bad_error = snap.bb_fd < 0 ? snap.bb_fd :
+			find_bad(&snap, fd, out, out->range_offset, out->range_offset + out->range_length);
+		if (snap.bb_fd >= 0)
+			close(snap.bb_fd);
+		close(fd);
+	}
+	/* The address was given to another mapping meanwhile: again. */
+	if (!dp_map_unchanged(&snap.node))
 		return -EAGAIN;
 	return 0;
 }
@@ -605,7 +313,7 @@ static int lookup_once(struct dp_sigbus_registry *reg, const siginfo_t *si,
 DAXPOLICY_EXPORT int daxpolicy_sigbus_lookup(struct daxpolicy_ctx *ctx, const siginfo_t *si,
 					     struct daxpolicy_sigbus *out)
 {
-	struct dp_sigbus_registry *reg;
+	struct dp_map_registry *reg;
 	int saved_errno = errno, rc = -EAGAIN;
 
 	if (!ctx || !si || !out || si->si_signo != SIGBUS || si->si_code <= 0)
@@ -614,7 +322,7 @@ DAXPOLICY_EXPORT int daxpolicy_sigbus_lookup(struct daxpolicy_ctx *ctx, const si
 	if (!reg)
 		return -ENOENT;
 	for (int i = 0; i < LOOKUP_TRIES && rc == -EAGAIN; i++)
-		rc = lookup_once(reg, si, out);
+		rc = lookup_once(ctx, reg, si, out);
 	errno = saved_errno;
 	return rc;
 }

@@ -3,7 +3,9 @@
  * Unit tests: the SIGBUS registry and daxpolicy_sigbus_lookup() on an
  * ordinary file -- hand-made siginfo, a real bus error past the end of the
  * file, partial unregistration, daxpolicy_mmap()/munmap() keeping the
- * registry, and lookups racing threads that change it. Real media errors
+ * registry, 20,000 live mappings under a small descriptor limit, files
+ * told apart when an inode number is reused, and lookups racing threads
+ * that change it. Real media errors
  * are the vm tier's.
  */
 #include "config.h"
@@ -16,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -206,6 +210,94 @@ START_TEST(library_mappings_registered)
 }
 END_TEST
 
+/* Descriptors in use by the process. */
+static int open_fds(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < 4096; i++)
+		if (fcntl(i, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+/* Many live mappings of one file under a small descriptor limit: the
+ * registry spends no descriptor per mapping, and the lookup still finds
+ * the first and the last. */
+#define MANY 20000
+
+START_TEST(many_mappings_few_descriptors)
+{
+	static char *maps[MANY];
+	struct rlimit old, low;
+	struct daxpolicy_ctx *ctx;
+	int before;
+
+	ck_assert_int_eq(daxpolicy_new(&ctx), 0);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	before = open_fds();
+	low = old;
+	low.rlim_cur = (rlim_t)before + 16;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	for (int i = 0; i < MANY; i++)
+		ck_assert_int_eq(daxpolicy_mmap(ctx, fd, (off_t)(i % FILE_PAGES) * page, page, PROT_READ,
+						0, (void **)&maps[i]), 0);
+	ck_assert_int_le(open_fds(), before + 1);   /* at most the disk's badblocks */
+	ck_assert_uint_eq(dp_mappings_count(ctx), MANY);
+	ck_assert_int_eq(offset_of(ctx, maps[0] + 5), 5);
+	ck_assert_int_eq(offset_of(ctx, maps[MANY - 1] + 7), ((MANY - 1) % FILE_PAGES) * page + 7);
+	ck_assert_int_eq(offset_of(ctx, maps[MANY / 2] + 9), ((MANY / 2) % FILE_PAGES) * page + 9);
+	for (int i = 0; i < MANY; i++)
+		ck_assert_int_eq(daxpolicy_munmap(ctx, maps[i], page), 0);
+	ck_assert_uint_eq(dp_mappings_count(ctx), 0);
+	ck_assert_int_eq(offset_of(ctx, maps[MANY - 1] + 7), -ENOENT);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	daxpolicy_unref(ctx);
+}
+END_TEST
+
+/* A file whose last mapping went is remembered, but a new file that got
+ * its inode number is not taken for it; and the lookup names the file
+ * that is mapped, whatever descriptor mapped it. */
+START_TEST(file_facts_follow_the_file)
+{
+	struct daxpolicy_ctx *ctx;
+	static struct daxpolicy_sigbus out;
+	char other[64];
+	siginfo_t si;
+	char *p;
+	int fd2;
+
+	ck_assert_int_eq(daxpolicy_new(&ctx), 0);
+	snprintf(other, sizeof(other), "%s-b", file);
+	for (int round = 0; round < 20; round++) {
+		struct stat st;
+
+		fd2 = open(other, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		ck_assert_int_ge(fd2, 0);
+		ck_assert_int_eq(ftruncate(fd2, page), 0);
+		ck_assert_int_eq(fstat(fd2, &st), 0);
+		ck_assert_int_eq(daxpolicy_mmap(ctx, fd2, 0, page, PROT_READ, 0, (void **)&p), 0);
+		close(fd2);
+		si = bus_error(BUS_ADRERR, p + 1, 0);
+		ck_assert_int_eq(daxpolicy_sigbus_lookup(ctx, &si, &out), 0);
+		ck_assert_str_eq(out.path, other);
+		ck_assert_uint_eq(out.ino, st.st_ino);
+		ck_assert_int_eq(daxpolicy_munmap(ctx, p, page), 0);
+		/* Unlinked while cached; the next round's file may get its
+		 * inode number, and must have its own name. */
+		ck_assert_int_eq(unlink(other), 0);
+		snprintf(other, sizeof(other), "%s-%c", file, 'c' + round);
+	}
+	ck_assert_int_eq(daxpolicy_mmap(ctx, fd, 0, page, PROT_READ, 0, (void **)&p), 0);
+	si = bus_error(BUS_ADRERR, p + 1, 0);
+	ck_assert_int_eq(daxpolicy_sigbus_lookup(ctx, &si, &out), 0);
+	ck_assert_str_eq(out.path, file);
+	ck_assert_int_eq(daxpolicy_munmap(ctx, p, page), 0);
+	daxpolicy_unref(ctx);
+}
+END_TEST
+
 /* A real bus error: a load from a page of the mapping past the end of the
  * file. The handler looks it up and jumps back. */
 static struct daxpolicy_ctx *handler_ctx;
@@ -364,6 +456,8 @@ int main(void)
 	tcase_add_test(tc, partial_unregister);
 	tcase_add_test(tc, library_mappings_registered);
 	tcase_add_test(tc, real_sigbus_past_eof);
+	tcase_add_test(tc, many_mappings_few_descriptors);
+	tcase_add_test(tc, file_facts_follow_the_file);
 	tcase_add_test(tc, threads_register_while_looking_up);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
