@@ -41,7 +41,7 @@
 #endif
 #define KIB 1024ul
 #define MIB (1024ul * KIB)
-#define ROUNDS 7
+#define ROUNDS 5
 #define MAP_TARGET "1.10"
 
 static int fd;

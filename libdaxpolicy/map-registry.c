@@ -105,8 +105,9 @@ unsigned long dp_map_registry_page(const struct dp_map_registry *reg)
 void dp_map_lock(struct dp_map_registry *reg)
 {
 	pthread_mutex_lock(&reg->lock);
+	/* Every change that follows is a release store: a reader that sees
+	 * one sees this count odd, or a later one. */
 	__atomic_store_n(&reg->gen, reg->gen + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 void dp_map_unlock(struct dp_map_registry *reg)
@@ -124,8 +125,8 @@ size_t dp_map_owned(struct dp_map_registry *reg)
 
 static void node_begin(struct dp_map_node *x)
 {
+	/* The stores that follow are release stores: see dp_map_lock(). */
 	__atomic_store_n(&x->seq, x->seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 static void node_end(struct dp_map_node *x)

@@ -610,20 +610,19 @@ void daxpolicy_repair_free(struct daxpolicy_repair *repair);
  * daxpolicy_register_mapping - remember that [@addr, @addr + @length) maps
  * the file open at @fd from file offset @offset (as mmap(2) was given
  * them; the end is rounded up to a page, as the kernel maps whole pages).
- * What the registry keeps is gathered now: the file's path (from
- * /proc/self/fd), device and inode, a duplicate of @fd (closed when the
- * range is unregistered; the caller may close @fd), and the badblocks
- * attribute of the disk under the file, opened for reading. A registration
- * replaces whatever was registered at those addresses before.
+ * The registry keeps the range and the offset, nothing else: no system
+ * call, no file descriptor (the caller may close @fd); which file it is,
+ * is asked of the kernel when a lookup needs it. A registration replaces
+ * whatever was registered at those addresses before.
  * daxpolicy_unregister_mapping - forget [@addr, @addr + @length) (rounded
  * up to a page), which may be part of a registration or span several;
  * unregister before munmap(2) so that no SIGBUS is ever resolved to a
  * mapping the kernel has handed out again.
  * daxpolicy_mmap() and daxpolicy_munmap() do both themselves.
- * Neither is async-signal-safe. Each registered range holds two file
- * descriptors; unregistering the middle of a range makes it two.
- * Return 0, -EINVAL, -ENOMEM, -EMFILE ...; when a range cannot be split,
- * its part beyond the hole is forgotten and the error returned.
+ * Neither is async-signal-safe; each is O(log n) in the number of
+ * registered ranges.
+ * Return 0, -EINVAL, -ENOMEM; when a range cannot be split, its part
+ * beyond the hole is forgotten and -ENOMEM returned.
  */
 int daxpolicy_register_mapping(struct daxpolicy_ctx *ctx, void *addr, size_t length, int fd,
 			       off_t offset);
@@ -648,7 +647,8 @@ struct daxpolicy_sigbus_bad {
 struct daxpolicy_sigbus {
 	int code;                 /* si_code: BUS_ADRERR, BUS_MCEERR_AR ... */
 	void *addr;               /* si_addr */
-	/* The file, as it was named when the mapping was registered. */
+	/* The file, as the kernel names the mapped file at the lookup
+	 * (renames followed; " (deleted)" at the end once unlinked). */
 	char path[DAXPOLICY_SIGBUS_PATH_MAX];
 	uint64_t dev;             /* st_dev */
 	uint64_t ino;
@@ -682,13 +682,19 @@ struct daxpolicy_sigbus {
  *
  * Async-signal-safe: it takes no lock, allocates nothing, calls no stdio,
  * and besides plain and atomic loads it only makes the system calls
- * fstat(2), ioctl(2) FS_IOC_FIEMAP (on the registry's duplicate of the
- * file's descriptor) and pread(2) (of the disk's badblocks attribute); it
- * keeps errno. It needs about 1 KiB of stack besides @out. It is correct
- * while other threads change the registry; other calls on @ctx may run
- * at the same time.
+ * readlink(2) (/proc/self/map_files, sysfs), open(2) (the mapped file again
+ * by its name, first with O_PATH and checked to be a regular file, then
+ * through /proc/self/fd; /proc/self/maps when the registered range is not
+ * one whole kernel mapping; the disk's badblocks attribute), read(2),
+ * fstat(2), ioctl(2) FS_IOC_FIEMAP, pread(2) and close(2); it keeps errno.
+ * It needs about 2 KiB of stack besides @out. Its search is O(log n) in
+ * the number of registered ranges. It is correct while other threads
+ * change the registry; other calls on @ctx may run at the same time.
+ * bad_error is -ESTALE when the file's name leads to another file by the
+ * time of the lookup, -ENOENT when it was unlinked.
  *
- * Returns 0, -ENOENT when si_addr is in no registered mapping, -EINVAL
+ * Returns 0, -ENOENT when si_addr is in no registered mapping (or the
+ * kernel maps no file there), -EINVAL
  * for a signal other than SIGBUS or one sent by a process (si_code <= 0),
  * -EAGAIN when the registry kept changing under it (a handler that
  * interrupted the registration of its own thread may see this).
