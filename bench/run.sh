@@ -44,7 +44,9 @@ if [ -n "$vm" ]; then
 		"$build/libtool" --mode=install install -m 755 "$build/bench/$b" \
 			"$bindir/$b" >/dev/null 2>&1
 	done
-	DAXTEST_VM_GROUPS="$top/bench/vm-groups" bash "$top/test/vm/run.sh" "$build" probe \
+	# A loaded machine boots the emulated guest slowly: more time than a test.
+	DAXTEST_VM_TIMEOUT=${DAXTEST_VM_TIMEOUT:-1200} DAXTEST_VM_GROUPS="$top/bench/vm-groups" \
+		bash "$top/test/vm/run.sh" "$build" probe \
 		>"$build/vm/bench-run.log" 2>&1 || { tail -20 "$build/vm/bench-run.log"; exit 1; }
 	echo "== in the guest (real fsdax, XFS dax=always, TCG emulation)"
 	sed -n '/==== bench: begin/,/==== bench: end/p' "$build/vm/logs/probe.log" | tr -d '\r' |
