@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "map-registry.h"
 #include "private.h"
 #include "unit.h"
 
@@ -445,6 +446,86 @@ START_TEST(threads_register_while_looking_up)
 }
 END_TEST
 
+/* The registry alone: ranges that stay registered are always found (or
+ * the reader is told to try again) while other threads add and remove
+ * ranges between them, so that nodes are unlinked and reused under the
+ * reader. Addresses are only numbers here: nothing is mapped. */
+#define STABLE 256
+#define CHURNERS 2
+
+struct churner {
+	struct dp_map_registry *reg;
+	int k;
+};
+
+static int churners_done;
+
+static uintptr_t stable_addr(int i)
+{
+	return (uintptr_t)0x7f0000000000ull + (uintptr_t)i * 0x10000;
+}
+
+static void *churn_loop(void *arg)
+{
+	struct churner *c = arg;
+	unsigned int r = 12345u + (unsigned int)c->k;
+
+	for (int round = 0; round < 40000; round++) {
+		uintptr_t a;
+
+		r = r * 1103515245u + 12345u;
+		a = stable_addr((int)((r >> 8) % STABLE)) + 0x2000 + (uintptr_t)c->k * 0x1000;
+		dp_map_lock(c->reg);
+		if (!dp_map_add(c->reg, a, 0x1000, 0))
+			abort();
+		dp_map_unlock(c->reg);
+		dp_map_lock(c->reg);
+		dp_map_remove(c->reg, a, a + 0x1000);
+		dp_map_unlock(c->reg);
+	}
+	__atomic_add_fetch(&churners_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+START_TEST(registry_reader_never_misses)
+{
+	struct dp_map_registry *reg = dp_map_registry_new();
+	struct churner c[CHURNERS];
+	pthread_t t[CHURNERS];
+	long found = 0, missed = 0, wrong = 0;
+
+	ck_assert_ptr_nonnull(reg);
+	dp_map_lock(reg);
+	for (int i = 0; i < STABLE; i++)
+		ck_assert_ptr_nonnull(dp_map_add(reg, stable_addr(i), 0x1000, (uint64_t)i * 0x1000));
+	dp_map_unlock(reg);
+	__atomic_store_n(&churners_done, 0, __ATOMIC_RELAXED);
+	for (int k = 0; k < CHURNERS; k++) {
+		c[k] = (struct churner){ reg, k };
+		ck_assert_int_eq(pthread_create(&t[k], NULL, churn_loop, &c[k]), 0);
+	}
+	while (__atomic_load_n(&churners_done, __ATOMIC_ACQUIRE) < CHURNERS) {
+		for (int i = 0; i < STABLE; i++) {
+			struct dp_map_snapshot snap;
+			int rc = dp_map_find(reg, stable_addr(i) + 8, &snap);
+
+			if (rc == 0 && (snap.start != stable_addr(i) || snap.offset != (uint64_t)i * 0x1000))
+				wrong++;
+			else if (rc == 0)
+				found++;
+			else if (rc != -EAGAIN)
+				missed++;
+		}
+	}
+	for (int k = 0; k < CHURNERS; k++)
+		ck_assert_int_eq(pthread_join(t[k], NULL), 0);
+	ck_assert_int_eq(missed, 0);
+	ck_assert_int_eq(wrong, 0);
+	ck_assert_int_gt(found, 0);
+	dp_map_registry_free(reg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sigbus");
@@ -459,6 +540,7 @@ int main(void)
 	tcase_add_test(tc, many_mappings_few_descriptors);
 	tcase_add_test(tc, file_facts_follow_the_file);
 	tcase_add_test(tc, threads_register_while_looking_up);
+	tcase_add_test(tc, registry_reader_never_misses);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
