@@ -11,10 +11,11 @@
  *   require+map+unmap with libdaxpolicy vs the same job with libpmem2
  *                                         (source, config with a required
  *                                         store granularity, map)
- * Each pair is timed in alternating batches, and each side's best batch
- * counts: another process taking the CPU for a while slows one batch, not
- * one side.
- * Usage: bench-map FILE [ITERATIONS]   (FILE on a DAX mount, at least
+ * Each pair is timed in ROUNDS alternating short batches of BATCH calls,
+ * and each side's best batch counts: another process taking the CPU for a
+ * while slows some batches, not one side, and the best of many short ones
+ * is the undisturbed cost.
+ * Usage: bench-map FILE [BATCH]   (FILE on a DAX mount, at least
  * 512 MiB long -- it is extended when shorter; elsewhere the MAP_SYNC rows
  * compare plain MAP_SHARED mappings, daxpolicy_mmap() without a requirement)
  */
@@ -41,7 +42,7 @@
 #endif
 #define KIB 1024ul
 #define MIB (1024ul * KIB)
-#define ROUNDS 5
+#define ROUNDS 30
 #define MAP_TARGET "1.10"
 
 static int fd;
@@ -100,8 +101,8 @@ static double ours_batch(size_t len, long n)
 static void map_pair(size_t len, long n, double *raw, double *ours)
 {
 	*raw = *ours = 1e30;
-	raw_batch(len, n / 10 + 1);
-	ours_batch(len, n / 10 + 1);
+	raw_batch(len, n);
+	ours_batch(len, n);
 	for (int r = 0; r < ROUNDS; r++) {
 		double a = raw_batch(len, n), b = ours_batch(len, n);
 
@@ -149,7 +150,7 @@ static void live_row(long live, void **held, long *nheld, long n)
 
 int main(int argc, char **argv)
 {
-	long n = argc > 2 ? atol(argv[2]) : 2000, nheld = 0;
+	long n = argc > 2 ? atol(argv[2]) : 200, nheld = 0;
 	double t0, bare, req = -1, job = -1, pmem2 = -1;
 	static void *held[10000];
 	struct statx stx;
@@ -157,7 +158,7 @@ int main(int argc, char **argv)
 	void *p;
 
 	if (argc < 2 || n <= 0) {
-		fprintf(stderr, "usage: bench-map FILE [ITERATIONS]\n");
+		fprintf(stderr, "usage: bench-map FILE [BATCH]\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR | O_CLOEXEC);
@@ -177,14 +178,14 @@ int main(int argc, char **argv)
 
 	/* Long loops: a statx is short. */
 	t0 = now_ns();
-	for (long i = 0; i < 50 * n; i++)
+	for (long i = 0; i < 10 * n; i++)
 		statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx);
-	bare = (now_ns() - t0) / (50 * n);
+	bare = (now_ns() - t0) / (10 * n);
 	if (daxpolicy_require_fd(ctx, fd, DAXPOLICY_REQ_SYNC) == 0) {
 		t0 = now_ns();
-		for (long i = 0; i < 50 * n; i++)
+		for (long i = 0; i < 10 * n; i++)
 			daxpolicy_require_fd(ctx, fd, DAXPOLICY_REQ_SYNC);
-		req = (now_ns() - t0) / (50 * n);
+		req = (now_ns() - t0) / (10 * n);
 		row("daxpolicy_require_fd(SYNC)", req, "statx()", bare, "-");
 	}
 

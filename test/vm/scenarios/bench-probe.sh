@@ -14,7 +14,7 @@ echo "==== bench: begin"
 # Rows for bench_table (bench/lib.sh), and one "status" line of three times.
 bench-probe /mnt/pmem/file 20000
 rc=$?
-bench-map /mnt/pmem/file 300 || rc=$?
+bench-map /mnt/pmem/file 30 || rc=$?
 t=$(bench-exec 10 dax-admin status /mnt/pmem/file -- ndctl list -- \
 	xfs_io -c 'statx -r' /mnt/pmem/file) || rc=$?
 echo "status" $t
