@@ -182,16 +182,16 @@ static struct dp_map_node *node_alloc(struct dp_map_registry *reg)
 	return &c->v[0];
 }
 
-/* Fill a free node and link it in, bottom level first. */
-static struct dp_map_node *insert(struct dp_map_registry *reg, uintptr_t start, size_t length,
-				  uint64_t offset)
+/* Fill a free node and link it in after @update (the last node before
+ * @start on each level), bottom level first. */
+static struct dp_map_node *insert_after(struct dp_map_registry *reg, struct dp_map_node **update,
+					uintptr_t start, size_t length, uint64_t offset)
 {
-	struct dp_map_node *update[DP_MAP_LEVELS], *x = node_alloc(reg);
+	struct dp_map_node *x = node_alloc(reg);
 	int level;
 
 	if (!x)
 		return NULL;
-	find_preds(reg, start, update);
 	level = random_level(reg);
 	node_begin(x);
 	DP_PUT(x->start, start);
@@ -208,12 +208,19 @@ static struct dp_map_node *insert(struct dp_map_registry *reg, uintptr_t start, 
 	return x;
 }
 
-/* Unlink a node, top level first, and free it. */
-static void erase(struct dp_map_registry *reg, struct dp_map_node *x)
+static struct dp_map_node *insert(struct dp_map_registry *reg, uintptr_t start, size_t length,
+				  uint64_t offset)
 {
 	struct dp_map_node *update[DP_MAP_LEVELS];
 
-	find_preds(reg, x->start, update);
+	find_preds(reg, start, update);
+	return insert_after(reg, update, start, length, offset);
+}
+
+/* Unlink a node that follows @update (the last nodes before its start),
+ * top level first, and free it. */
+static void erase(struct dp_map_registry *reg, struct dp_map_node **update, struct dp_map_node *x)
+{
 	for (int i = x->level - 1; i >= 0; i--)
 		if (update[i]->next[i] == x)
 			DP_PUT(update[i]->next[i], x->next[i]);
@@ -247,13 +254,14 @@ static struct dp_map_node *tail_of(struct dp_map_registry *reg, struct dp_map_no
 	return t;
 }
 
-int dp_map_remove(struct dp_map_registry *reg, uintptr_t start, uintptr_t end)
+/* Take [start, end) out; @update is the last node before @start on each
+ * level, and stays so (nodes go or move to @end and beyond). */
+static int remove_after(struct dp_map_registry *reg, struct dp_map_node **update, uintptr_t start,
+			uintptr_t end)
 {
-	struct dp_map_node *update[DP_MAP_LEVELS], *x;
+	struct dp_map_node *x = update[0];
 	int rc = 0;
 
-	find_preds(reg, start, update);
-	x = update[0];
 	if (x != &reg->head && x->start + x->length > start) {
 		/* Begins before the range: keep its head. The tail first:
 		 * until the head is cut, both hold it, with the same answer. */
@@ -261,19 +269,35 @@ int dp_map_remove(struct dp_map_registry *reg, uintptr_t start, uintptr_t end)
 			rc = -ENOMEM;
 		set_range(x, x->start, start - x->start, x->offset);
 	}
-	for (;;) {
-		find_preds(reg, start, update);
-		x = update[0]->next[0];
-		if (!x || x->start >= end)
-			break;
+	while ((x = update[0]->next[0]) != NULL && x->start < end) {
 		if (x->start + x->length <= end) {
-			erase(reg, x);
+			erase(reg, update, x);
 		} else {
 			set_range(x, end, x->start + x->length - end, x->offset + (end - x->start));
 			break;
 		}
 	}
 	return rc;
+}
+
+int dp_map_remove(struct dp_map_registry *reg, uintptr_t start, uintptr_t end)
+{
+	struct dp_map_node *update[DP_MAP_LEVELS];
+
+	find_preds(reg, start, update);
+	return remove_after(reg, update, start, end);
+}
+
+int dp_map_replace(struct dp_map_registry *reg, uintptr_t start, size_t length, uint64_t offset,
+		   struct dp_map_node **node)
+{
+	struct dp_map_node *update[DP_MAP_LEVELS];
+	int rc;
+
+	find_preds(reg, start, update);
+	rc = remove_after(reg, update, start, start + length);
+	*node = insert_after(reg, update, start, length, offset);
+	return *node ? rc : -ENOMEM;
 }
 
 struct dp_map_node *dp_map_add(struct dp_map_registry *reg, uintptr_t start, size_t length,

@@ -53,6 +53,10 @@ int dp_map_remove(struct dp_map_registry *reg, uintptr_t start, uintptr_t end);
  * ENOMEM. */
 struct dp_map_node *dp_map_add(struct dp_map_registry *reg, uintptr_t start, size_t length,
 			       uint64_t offset);
+/* Both: [start, start + length) replaces what was registered there, with
+ * one search. -ENOMEM with *@node NULL when it could not be added. */
+int dp_map_replace(struct dp_map_registry *reg, uintptr_t start, size_t length, uint64_t offset,
+		   struct dp_map_node **node);
 /* Make a node start at @at when one holds it (0 or -ENOMEM). */
 int dp_map_split(struct dp_map_registry *reg, uintptr_t at);
 /* The first node that ends after @addr, and the one after @node. */

@@ -82,11 +82,8 @@ static int add(struct dp_map_registry *reg, uintptr_t start, size_t length, uint
 	dp_map_lock(reg);
 	/* Addresses the kernel gave out again: the new mapping replaces
 	 * whatever was registered there. */
-	rc = dp_map_remove(reg, start, end);
-	node = dp_map_add(reg, start, end - start, offset);
-	if (!node)
-		rc = -ENOMEM;
-	else if (owned)
+	rc = dp_map_replace(reg, start, end - start, offset, &node);
+	if (node && owned)
 		dp_map_set_owned(reg, node, prot, sync);
 	dp_map_unlock(reg);
 	return rc;
@@ -147,9 +144,10 @@ DAXPOLICY_EXPORT int daxpolicy_munmap(struct daxpolicy_ctx *ctx, void *addr, siz
 		return -EINVAL;
 	/* Out of the registry before the addresses can be given out again
 	 * (munmap would refuse an unaligned address anyway). */
-	if (start % (uintptr_t)sysconf(_SC_PAGESIZE) || start + length < start)
-		return -EINVAL;
 	reg = dp_mappings_sigbus(ctx, false);
+	if (start % (reg ? dp_map_registry_page(reg) : (uintptr_t)sysconf(_SC_PAGESIZE)) ||
+	    start + length < start)
+		return -EINVAL;
 	if (reg) {
 		dp_map_lock(reg);
 		rc = dp_map_remove(reg, start, page_end(reg, start + length));
