@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * dax-admin monitor [--log FILE] [--interval S] [--count N] [--timeout S]
- * [-u] [MOUNT...]: wait for new media errors on the disks under mounted
- * filesystems and print one JSON line per new bad range with the files it
- * hits; --log keeps a durable record of them.
+ * dax-admin monitor [--wait] [--state FILE | --no-state] [--log FILE]
+ * [--syslog] [--interval S] [--count N] [--timeout S] [-u] [MOUNT...]: wait
+ * for new media errors on the disks under mounted filesystems and print one
+ * JSON line per new bad range with the files it hits; --state keeps what
+ * was reported across restarts, --log and --syslog tell it durably. With
+ * --wait, pmem filesystems mounted later are watched as they appear (the
+ * mount table is polled), and none being mounted is no reason to stop.
  *
  * Wake-ups: the nd regions' and the disks' badblocks attributes are
  * sysfs-notified when the platform reports an error; badblocks set by
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +36,7 @@
 #include "json.h"
 #include "monitor-disks.h"
 #include "monitor-log.h"
+#include "monitor-state.h"
 #include "monitor-watch.h"
 #include "monitor.h"
 #include "probe-paths.h"
@@ -62,8 +67,15 @@ static bool parse_seconds(const char *opt, const char *arg, bool zero_ok, double
 
 static int check_all(struct monitor *m, bool start)
 {
-	if (!start)
-		monitor_check_mounts(m);
+	int rc;
+
+	if (!start) {
+		rc = monitor_mounts_changed(m);
+		if (rc == EXIT_OK)
+			rc = monitor_start_fresh(m);
+		if (rc != EXIT_OK)
+			return rc;
+	}
 	for (size_t i = 0; i < m->ndisks && !monitor_count_reached(m); i++) {
 		struct disk *d = m->disks[i];
 
@@ -88,7 +100,7 @@ static int run(struct monitor *m, double interval, double timeout, int sigfd)
 
 		if (monitor_count_reached(m))
 			break;
-		if (m->live == 0) {
+		if (m->live == 0 && !m->wait) {
 			cmd_error(MONITOR_CMD, NULL, "no watched filesystem is left");
 			rc = EXIT_UNMET;
 			goto out;
@@ -118,10 +130,14 @@ static int run(struct monitor *m, double interval, double timeout, int sigfd)
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
-			if (read(sigfd, &si, sizeof(si)) > 0)
-				break;   /* SIGINT, SIGTERM or SIGHUP: a clean stop */
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGHUP)
+				monitor_log_reopen(m);   /* the log was rotated */
+			else
+				break;   /* SIGINT or SIGTERM: a clean stop */
 		}
 		check = monitor_poll_woken(m, pfd);
+		if (pfd[1].revents)
+			check = true;   /* a mount came or went */
 		now = now_seconds();
 		if (now >= next) {
 			check = true;
@@ -138,7 +154,11 @@ out:
 }
 
 static const struct cmd_option options[] = {
-	OPT('l', "log", "FILE", "append each event to FILE; what it lists is not reported again"),
+	OPT('w', "wait", NULL, "watch pmem filesystems as they are mounted; none mounted is no reason to stop"),
+	OPT_LONG('s', "state", "FILE", "what was reported (default " MONITOR_STATE_DEFAULT " with --log or --syslog)"),
+	OPT_LONG('S', "no-state", NULL, "keep no state file"),
+	OPT('l', "log", "FILE", "append each event to FILE (rotatable: SIGHUP reopens it)"),
+	OPT_LONG('y', "syslog", NULL, "one syslog message per event and file range"),
 	OPT('i', "interval", "SECONDS", "how often to re-read the disks' lists (default 5)"),
 	OPT('c', "count", "N", "exit after N events"),
 	OPT('t', "timeout", "SECONDS", "exit after this long (0: record what is listed now, exit)"),
@@ -146,8 +166,8 @@ static const struct cmd_option options[] = {
 	OPT_END,
 };
 const struct cmd_spec monitor_spec = {
-	"monitor", "[-l|--log FILE] [-i|--interval SECONDS] [-c|--count N]\n"
-	" [-t|--timeout SECONDS] [-u|--human] [MOUNT...]", options
+	"monitor", "[-w|--wait] [--state FILE | --no-state] [-l|--log FILE] [--syslog]\n"
+	" [-i|--interval SECONDS] [-c|--count N] [-t|--timeout SECONDS] [-u|--human] [MOUNT...]", options
 };
 
 static void usage(FILE *out)
@@ -167,6 +187,8 @@ static int start_watching(struct monitor *m)
 			cmd_error(MONITOR_CMD, m->disks[i]->name, "cannot open its badblocks: %s", strerror(errno));
 			return EXIT_UNMET;
 		}
+	for (size_t i = 0; i < m->ndisks; i++)
+		m->disks[i]->fresh = false;
 	rc = check_all(m, true);
 	if (rc != EXIT_OK)
 		return rc;
@@ -176,14 +198,16 @@ static int start_watching(struct monitor *m)
 		cmd_error_path(MONITOR_CMD, w->mount, "watching %s (%zu bad range%s listed)", w->disk->name,
 			       w->disk->seen.n, w->disk->seen.n == 1 ? "" : "s");
 	}
+	m->started = true;
 	return EXIT_OK;
 }
 
 int cmd_monitor(int argc, char **argv, struct daxpolicy_ctx *ctx)
 {
-	struct monitor m = { .ctx = ctx, .log.fd = -1 };
+	struct monitor m = { .ctx = ctx, .log.fd = -1, .state.fd = -1, .mounts_fd = -1 };
 	double interval = 5, timeout = -1;
-	const char *log_name = NULL;
+	const char *log_name = NULL, *state_name = NULL;
+	bool no_state = false;
 	sigset_t mask, old;
 	int opt, rc, sigfd = -1;
 
@@ -193,6 +217,18 @@ int cmd_monitor(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		switch (opt) {
 		case 'l':
 			log_name = optarg;
+			break;
+		case 's':
+			state_name = optarg;
+			break;
+		case 'S':
+			no_state = true;
+			break;
+		case 'y':
+			m.syslog = true;
+			break;
+		case 'w':
+			m.wait = true;
 			break;
 		case 'i':
 			if (!parse_seconds("--interval", optarg, false, &interval))
@@ -225,13 +261,30 @@ int cmd_monitor(int argc, char **argv, struct daxpolicy_ctx *ctx)
 			return EXIT_USAGE;
 		}
 	}
-	if (log_name && !log_name[0]) {
-		cmd_error(MONITOR_CMD, NULL, "--log: expected a file name");
+	if ((log_name && !log_name[0]) || (state_name && !state_name[0])) {
+		cmd_error(MONITOR_CMD, NULL, "--%s: expected a file name", log_name && !log_name[0] ? "log" : "state");
 		return EXIT_USAGE;
 	}
+	if (no_state && state_name) {
+		cmd_error(MONITOR_CMD, NULL, "--state and --no-state exclude each other");
+		return EXIT_USAGE;
+	}
+	if (m.wait && optind < argc) {
+		cmd_error(MONITOR_CMD, NULL, "--wait watches every filesystem on persistent memory as it is mounted; name no mount point with it");
+		return EXIT_USAGE;
+	}
+	/* What is told durably is told once: a log or syslog keeps a state. */
+	if (!state_name && !no_state && (log_name || m.syslog))
+		state_name = MONITOR_STATE_DEFAULT;
+	if (m.syslog)
+		openlog("dax-admin-monitor", LOG_PID, LOG_DAEMON);
 
-	/* The log first: a damaged log is the first thing to know about. */
-	rc = log_name ? monitor_log_open(&m, log_name) : EXIT_OK;
+	/* The state first: a damaged one is the first thing to know about. */
+	rc = state_name ? monitor_state_open(&m, state_name) : EXIT_OK;
+	if (rc == EXIT_OK && log_name)
+		rc = monitor_log_open(&m, log_name);
+	if (rc == EXIT_OK)
+		rc = monitor_mounts_open(&m);
 	if (rc == EXIT_OK)
 		rc = optind < argc ? monitor_watch_args(&m, argv + optind, argc - optind) :
 				     monitor_watch_all(&m);
@@ -259,7 +312,10 @@ out:
 		close(sigfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
-	monitor_log_close(&m.log);
+	monitor_file_close(&m.log);
+	monitor_file_close(&m.state);
+	if (m.syslog)
+		closelog();
 	monitor_disks_release(&m);
 	monitor_watches_release(&m);
 	return rc;

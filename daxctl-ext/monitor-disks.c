@@ -143,7 +143,7 @@ int monitor_check_disk(struct monitor *m, struct disk *d, bool start)
 		rc = sector_set_diff(&fresh, &cur, &d->known);
 	for (size_t i = 0; rc == 0 && i < fresh.n; i++)
 		rc = sector_set_add(&d->known, fresh.v[i].sector, fresh.v[i].count);
-	if (rc == 0 && (!start || m->log.fd >= 0))
+	if (rc == 0 && (!start || m->state.fd >= 0))
 		rc = monitor_report_new(m, start ? "present" : "new", d, &fresh);
 	sector_set_clear(&d->seen);
 	d->seen = cur;
@@ -154,6 +154,24 @@ int monitor_check_disk(struct monitor *m, struct disk *d, bool start)
 		rc = m->failed = EXIT_UNMET;
 	}
 	return rc;
+}
+
+int monitor_start_fresh(struct monitor *m)
+{
+	for (size_t i = 0; i < m->ndisks && !monitor_count_reached(m); i++) {
+		struct disk *d = m->disks[i];
+
+		if (!d->fresh || !d->watched)
+			continue;
+		d->fresh = false;
+		if (d->fd < 0 && monitor_open_disk(d) < 0) {
+			cmd_error(MONITOR_CMD, d->name, "cannot open its badblocks: %s", strerror(errno));
+			return m->failed = EXIT_UNMET;
+		}
+		if (monitor_check_disk(m, d, true))
+			return m->failed ? m->failed : EXIT_UNMET;
+	}
+	return EXIT_OK;
 }
 
 void monitor_open_regions(struct monitor *m)
@@ -198,12 +216,13 @@ void monitor_open_regions(struct monitor *m)
 
 struct pollfd *monitor_poll_set(const struct monitor *m, int sigfd, size_t *n)
 {
-	struct pollfd *pfd = calloc(1 + m->ndisks + m->nregions, sizeof(*pfd));
+	struct pollfd *pfd = calloc(2 + m->ndisks + m->nregions, sizeof(*pfd));
 
 	*n = 0;
 	if (!pfd)
 		return NULL;
 	pfd[(*n)++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+	pfd[(*n)++] = (struct pollfd){ .fd = m->mounts_fd, .events = POLLPRI };
 	for (size_t i = 0; i < m->ndisks; i++)
 		pfd[(*n)++] = (struct pollfd){ .fd = m->disks[i]->watched ? m->disks[i]->fd : -1,
 					       .events = POLLPRI };
@@ -217,12 +236,12 @@ bool monitor_poll_woken(struct monitor *m, const struct pollfd *pfd)
 	bool woken = false;
 
 	for (size_t i = 0; i < m->ndisks; i++)
-		if (pfd[1 + i].revents)
+		if (pfd[2 + i].revents)
 			woken = true;
 	for (size_t i = 0; i < m->nregions; i++) {
 		struct region *r = &m->regions[i];
 
-		if (!pfd[1 + m->ndisks + i].revents)
+		if (!pfd[2 + m->ndisks + i].revents)
 			continue;
 		woken = true;
 		if (!rearm(r->fd)) {

@@ -23,11 +23,14 @@ int monitor_open_disk(struct disk *d);
  * from the log are reported as "present" when there is a log, and nothing
  * is "cleared"); 0, or non-zero once the monitor must stop. */
 int monitor_check_disk(struct monitor *m, struct disk *d, bool start);
+/* Open and read, as at start, the disks marked fresh (their first watched
+ * filesystem was just added); an exit status. */
+int monitor_start_fresh(struct monitor *m);
 /* Open (and arm) the badblocks of every nd region not open yet. */
 void monitor_open_regions(struct monitor *m);
 
-/* The descriptors to poll: @sigfd first, then the disks', then the
- * regions'; NULL when out of memory. */
+/* The descriptors to poll: @sigfd first, the mount table second, then the
+ * disks', then the regions'; NULL when out of memory. */
 struct pollfd *monitor_poll_set(const struct monitor *m, int sigfd, size_t *n);
 /* After poll(): re-arm the regions that woke it; whether a disk or a
  * region did (the disks are then to be re-read). */

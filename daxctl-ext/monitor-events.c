@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include <daxpolicy/libdaxpolicy.h>
@@ -13,7 +14,7 @@
 #include "builtin.h"
 #include "json.h"
 #include "monitor-events.h"
-#include "monitor-log.h"
+#include "monitor-state.h"
 #include "probe-paths.h"
 
 #define SOURCE "sysfs"   /* the ranges are read from /sys/block/DISK/badblocks */
@@ -45,19 +46,106 @@ static const char *to_line(struct json_object *o)
 	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
-/* Log (durably) first, then print: a line on standard output is in the log
- * (when the log cannot be written, the line is still printed, and the
- * monitor stops). @plain is the event with sizes as numbers (what the log
- * keeps), @shown what standard output gets (NULL: the same, without -u).
- * Both are released. */
+/* What the state file keeps of an event: enough to know its sectors. */
+static struct json_object *state_record(struct json_object *plain)
+{
+	static const char *const keep[] = { "time", "event", "dev", "offset", "length" };
+	struct json_object *o = json_object_new_object(), *v;
+
+	for (size_t i = 0; o && i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (json_object_object_get_ex(plain, keep[i], &v))
+			json_object_object_add(o, keep[i], json_object_get(v));
+	return o;
+}
+
+/* @s for a syslog message: control characters, '"', '\\' and bytes that
+ * are not ASCII as \xHH, so that a file name cannot forge a line. */
+static void escape(char *out, size_t n, const char *s)
+{
+	size_t len = 0;
+
+	for (; s && *s && len + 5 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			len += (size_t)snprintf(out + len, n - len, "\\x%02x", c);
+		else
+			out[len++] = (char)c;
+	}
+	out[len] = '\0';
+}
+
+static uint64_t get_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
+static const char *get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
+		       json_object_get_string(v) : "";
+}
+
+/* One syslog message per file range an event names (or one for the range
+ * when it names no file), as key=value pairs: event, device, sector,
+ * sectors, file, offset, length. */
+static void to_syslog(struct json_object *plain)
+{
+	const char *event = get_str(plain, "event"), *dev = get_str(plain, "dev");
+	unsigned long long sector = get_u64(plain, "offset"), sectors = get_u64(plain, "length");
+	int prio = strcmp(event, "cleared") == 0 ? LOG_NOTICE : LOG_ERR;
+	struct json_object *files = NULL;
+	char mount[512];
+	size_t said = 0;
+
+	escape(mount, sizeof(mount), get_str(plain, "mount"));
+	json_object_object_get_ex(plain, "files", &files);
+	for (size_t i = 0; files && i < json_object_array_length(files); i++) {
+		struct json_object *f = json_object_array_get_idx(files, i), *ranges = NULL;
+		char path[1024];
+
+		escape(path, sizeof(path), get_str(f, "path"));
+		json_object_object_get_ex(f, "ranges", &ranges);
+		for (size_t j = 0; ranges && j < json_object_array_length(ranges); j++) {
+			struct json_object *r = json_object_array_get_idx(ranges, j);
+
+			syslog(prio, "media error: event=%s device=%s sector=%llu sectors=%llu mount=\"%s\" file=\"%s\" offset=%llu length=%llu",
+			       event, dev, sector, sectors, mount, path,
+			       (unsigned long long)get_u64(r, "file_offset"),
+			       (unsigned long long)get_u64(r, "length"));
+			said++;
+		}
+	}
+	if (!said)
+		syslog(prio, "media error: event=%s device=%s sector=%llu sectors=%llu mount=\"%s\" file=none",
+		       event, dev, sector, sectors, mount);
+}
+
+/* The state file first, durably, then the log, syslog and standard output:
+ * an event shown anywhere is recorded (when the state cannot be written,
+ * the event is still shown, and the monitor stops). @plain is the event
+ * with sizes as numbers (what the files keep), @shown what standard output
+ * gets (NULL: the same, without -u). Both are released. */
 static int emit(struct monitor *m, struct json_object *plain, struct json_object *shown)
 {
 	enum monitor_log_result logged = MONITOR_LOG_WRITTEN;
 
-	if (m->log.fd >= 0 && !m->failed)
-		logged = monitor_log_append(&m->log, to_line(plain));
+	if (m->state.fd >= 0 && !m->failed) {
+		struct json_object *rec = state_record(plain);
+
+		logged = rec ? monitor_file_append(&m->state, to_line(rec)) : MONITOR_LOG_NO_MEMORY;
+		json_object_put(rec);
+	}
+	if (logged == MONITOR_LOG_WRITTEN && m->log.fd >= 0 && !m->failed)
+		logged = monitor_file_append(&m->log, to_line(plain));
 	if (logged != MONITOR_LOG_WRITTEN)
 		m->failed = EXIT_UNMET;
+	if (logged != MONITOR_LOG_NO_MEMORY && m->syslog)
+		to_syslog(plain);
 	if (logged != MONITOR_LOG_NO_MEMORY &&
 	    (fputs(to_line(shown ? shown : plain), stdout) == EOF || fputc('\n', stdout) == EOF ||
 	     fflush(stdout) == EOF)) {

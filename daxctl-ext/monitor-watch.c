@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libmount.h>
 #include <limits.h>
 #include <stdio.h>
@@ -47,7 +48,7 @@ static int add_watch(struct monitor *m, const char *arg, struct daxpolicy_report
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < m->nwatches; i++)
-		if (m->watches[i].dev == st.st_dev)
+		if (!m->watches[i].gone && m->watches[i].dev == st.st_dev)
 			return EXIT_OK;   /* the same filesystem, named twice */
 	v = realloc(m->watches, (m->nwatches + 1) * sizeof(*v));
 	if (!v)
@@ -68,9 +69,13 @@ static int add_watch(struct monitor *m, const char *arg, struct daxpolicy_report
 	if (f)
 		fclose(f);
 	v->sectors = size;
+	if (!v->disk->watched)
+		v->disk->fresh = true;   /* its list is to be read as at start */
 	v->disk->watched = true;
 	m->nwatches++;
 	m->live++;
+	if (m->started)
+		cmd_error_path(MONITOR_CMD, v->mount, "mounted; watching %s", v->disk->name);
 	return EXIT_OK;
 nomem:
 	cmd_error(MONITOR_CMD, arg, "out of memory");
@@ -127,10 +132,35 @@ int monitor_watch_all(struct monitor *m)
 	}
 	mnt_free_iter(itr);
 	mnt_unref_table(tb);
-	if (rc == EXIT_OK && m->nwatches == 0) {
-		cmd_error(MONITOR_CMD, NULL, "no filesystem on persistent memory is mounted; nothing to watch (mount one first, or name a mount point)");
+	if (rc == EXIT_OK && m->live == 0 && !m->wait) {
+		cmd_error(MONITOR_CMD, NULL, "no filesystem on persistent memory is mounted; nothing to watch (mount one first, name a mount point, or give --wait)");
 		rc = EXIT_USAGE;
+	} else if (rc == EXIT_OK && m->live == 0 && !m->started) {
+		cmd_error(MONITOR_CMD, NULL, "no filesystem on persistent memory is mounted; waiting for one");
 	}
+	return rc;
+}
+
+int monitor_mounts_open(struct monitor *m)
+{
+	m->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (m->mounts_fd < 0) {
+		cmd_error(MONITOR_CMD, "/proc/self/mountinfo", "cannot watch the mount table: %s",
+			  strerror(errno));
+		return EXIT_UNMET;
+	}
+	return EXIT_OK;
+}
+
+int monitor_mounts_changed(struct monitor *m)
+{
+	size_t before = m->live;
+	int rc;
+
+	monitor_check_mounts(m);
+	rc = m->wait ? monitor_watch_all(m) : EXIT_OK;
+	if (rc == EXIT_OK && m->wait && before && !m->live)
+		cmd_error(MONITOR_CMD, NULL, "no filesystem on persistent memory is mounted; waiting for one");
 	return rc;
 }
 
@@ -160,6 +190,9 @@ void monitor_check_mounts(struct monitor *m)
 
 void monitor_watches_release(struct monitor *m)
 {
+	if (m->mounts_fd >= 0)
+		close(m->mounts_fd);
+	m->mounts_fd = -1;
 	for (size_t i = 0; i < m->nwatches; i++)
 		free(m->watches[i].mount);
 	free(m->watches);

@@ -3,8 +3,10 @@
  * The state of 'dax-admin monitor', shared by its parts: cmd-monitor.c
  * (options and the main loop), monitor-watch.c (which filesystems are
  * watched), monitor-disks.c (the badblocks lists of their disks and of the
- * nd regions), monitor-events.c (the JSON lines), monitor-log.c (the
- * --log file) and sector-set.c (the bad sectors known and seen).
+ * nd regions), monitor-events.c (the JSON lines and syslog messages),
+ * monitor-state.c (the --state file), monitor-log.c (the --log file),
+ * safe-file.c (how both are opened) and sector-set.c (the bad sectors
+ * known and seen).
  */
 #ifndef DAX_ADMIN_MONITOR_H
 #define DAX_ADMIN_MONITOR_H
@@ -17,6 +19,8 @@
 #include "sector-set.h"
 
 #define MONITOR_CMD "monitor"
+/* MONITOR_STATE_DIR is $(localstatedir)/lib/dax-admin (Makefile.am). */
+#define MONITOR_STATE_DEFAULT MONITOR_STATE_DIR "/monitor.state"
 
 struct daxpolicy_ctx;
 
@@ -24,6 +28,7 @@ struct disk {
 	char name[64];
 	int fd;                   /* /sys/block/NAME/badblocks, -1 when not open */
 	bool watched;             /* a watched filesystem lives on it */
+	bool fresh;               /* just watched: open it and read it as at start */
 	struct sector_set seen;   /* the list as last read */
 	struct sector_set known;  /* reported, logged, or there at start */
 };
@@ -41,10 +46,10 @@ struct region {
 	int fd;
 };
 
-struct monitor_log {
+struct monitor_file {
 	const char *name;
-	int fd;                    /* -1 without --log */
-	bool newline_missing;      /* the log's last line lacks its newline */
+	int fd;                    /* -1 when not asked for */
+	bool newline_missing;      /* the file's last line lacks its newline */
 };
 
 struct monitor {
@@ -55,8 +60,13 @@ struct monitor {
 	size_t nwatches, live;
 	struct region *regions;
 	size_t nregions;
-	struct monitor_log log;
+	struct monitor_file state;  /* --state: what was reported */
+	struct monitor_file log;    /* --log: the events, rotatable */
+	bool syslog;                /* --syslog: one message per event */
 	unsigned int flags;
+	bool wait;                 /* --wait: watch pmem filesystems as they are mounted */
+	bool started;              /* the first reading is done */
+	int mounts_fd;             /* /proc/self/mountinfo, polled for changes */
 	unsigned long long count;  /* --count, 0 for none */
 	unsigned long long errors; /* error lines printed */
 	int failed;                /* an exit status, once writing failed */
