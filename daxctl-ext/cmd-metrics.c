@@ -220,7 +220,11 @@ static void namespaces(struct daxpolicy_ctx *ctx, struct rows *rows)
 				.mode = dup_or(daxpolicy_report_get_namespace_mode(r), "unknown"),
 				.device = dup_or(daxpolicy_report_get_device_name(r), "none"),
 				.domain = dup_or(daxpolicy_report_get_persistence_domain(r), "unknown"),
-				.size = ndctl_namespace_get_size(ndns),
+				/* Usable bytes, as 'ndctl list' says (less
+				 * than the raw size in fsdax and devdax mode). */
+				.size = daxpolicy_report_get_namespace_size(r) ?
+						daxpolicy_report_get_namespace_size(r) :
+						ndctl_namespace_get_size(ndns),
 			};
 		}
 		daxpolicy_report_free(r);
@@ -299,7 +303,7 @@ static void print_rows(FILE *out, const struct rows *rows)
 
 		metrics_sample(out, "daxadmin_namespace_info", labels, 1);
 	}
-	metrics_family(out, "daxadmin_namespace_size_bytes", "The size of an nvdimm namespace.");
+	metrics_family(out, "daxadmin_namespace_size_bytes", "The usable size of an nvdimm namespace (as 'ndctl list' gives it).");
 	for (size_t i = 0; i < rows->nn; i++) {
 		const char *labels[] = { "namespace", rows->n[i].ns, NULL };
 

@@ -67,15 +67,8 @@ static bool parse_seconds(const char *opt, const char *arg, bool zero_ok, double
 
 static int check_all(struct monitor *m, bool start)
 {
-	int rc;
-
-	if (!start) {
-		rc = monitor_mounts_changed(m);
-		if (rc == EXIT_OK)
-			rc = monitor_start_fresh(m);
-		if (rc != EXIT_OK)
-			return rc;
-	}
+	if (!start)
+		monitor_check_mounts(m);
 	for (size_t i = 0; i < m->ndisks && !monitor_count_reached(m); i++) {
 		struct disk *d = m->disks[i];
 
@@ -136,8 +129,16 @@ static int run(struct monitor *m, double interval, double timeout, int sigfd)
 				break;   /* SIGINT or SIGTERM: a clean stop */
 		}
 		check = monitor_poll_woken(m, pfd);
-		if (pfd[1].revents)
-			check = true;   /* a mount came or went */
+		if (pfd[1].revents) {
+			/* A mount came or went: drop, and with --wait add,
+			 * filesystems; the new ones are read as at start. */
+			rc = monitor_mounts_changed(m);
+			if (rc == EXIT_OK)
+				rc = monitor_start_fresh(m);
+			if (rc != EXIT_OK)
+				goto out;
+			check = true;
+		}
 		now = now_seconds();
 		if (now >= next) {
 			check = true;

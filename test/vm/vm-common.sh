@@ -543,6 +543,7 @@ vm_load_group() {
 	TIMEOUT=
 	OUTPUT_DISK=
 	KERNEL_LOG_ALLOW=
+	TOOLS=
 	# shellcheck disable=SC1090
 	. "$file" || return 1
 	GROUP_DEVICES=$DEVICES
@@ -551,13 +552,14 @@ vm_load_group() {
 	[ -n "${DAXTEST_VM_TIMEOUT:-}" ] && GROUP_TIMEOUT=$DAXTEST_VM_TIMEOUT
 	GROUP_OUTPUT_DISK=$OUTPUT_DISK
 	GROUP_KERNEL_LOG_ALLOW=$KERNEL_LOG_ALLOW
+	GROUP_TOOLS=$TOOLS
 }
 
 # Boot one guest for group NAME (already loaded with vm_load_group).
 # Sets VM_BOOT_RC (timeout's exit status) and VM_BOOT_SECONDS.
 vm_boot() {
 	local name=$1 w=$VM_WORK/$1 log=$VM_LOGS/$1.log res=$VM_LOGS/$1.results
-	local i=0 dev kind size img regions=0 start
+	local i=0 dev kind size img regions=0 start t p
 	local -a args
 
 	rm -rf "$w"
@@ -609,6 +611,13 @@ vm_boot() {
 		echo "DAXTEST_ACCEL=$VM_ACCEL"
 		[ -n "$GROUP_OUTPUT_DISK" ] && echo "DAXTEST_OUTPUT_SERIAL=daxtest-output"
 	} >"$w/root/etc/daxtest/group.conf"
+	# Host programs only this group needs (large ones stay out of the
+	# shared system archive); a missing one is skipped by its scenario.
+	for t in $GROUP_TOOLS; do
+		p=$(vm_find_tool "$t") && [ -n "$p" ] || { vm_warn "group $name: no '$t' on the host"; continue; }
+		mkdir -p "$w/root/usr/bin"
+		cp -L "$p" "$w/root/usr/bin/$t" && vm_copy_libs "$p" "$w/root"
+	done
 	vm_cpio "$w/root" "$w/group.cpio.gz" || return 1
 	cat "$VM_INITRAMFS/system.cpio.gz" "$VM_INITRAMFS/project.cpio.gz" \
 		"$w/group.cpio.gz" >"$w/initrd.img" || return 1

@@ -4,12 +4,12 @@
 #  (a) software badblocks written to /sys/block/DISK/badblocks: one JSON
 #      line each, naming the file and byte range, numbered like the disk's
 #      list; an error next to a known one is reported for its new sector
-#      only; a restart with the same --log reports nothing again, a fresh
-#      log records what is there as "present";
+#      only; a restart with the same --state reports nothing again, a
+#      fresh state records what is there as "present";
 #  (b) a platform error (machine check, one sector): reported at once
 #      although --interval is 60 s, with the offset of 'ndctl list -M';
 #  (c) after the platform forgot the error, the log still names the file
-#      and a restarted monitor reports nothing; unmounting the filesystem
+#      and a restarted monitor (same state) reports nothing; unmounting the filesystem
 #      under the monitor stops it with a message.
 . /usr/share/daxtest/lib.sh
 
@@ -18,11 +18,12 @@ dev=$(state_get PMEM)
 disk=$(bdev_disk "$dev")
 mnt=/mnt/pmem
 log=/tmp/monitor-$fs.log
+state=/tmp/monitor-$fs.state
 out=/tmp/monitor-$fs.out
 err=/tmp/monitor-$fs.err
 mkdir -p "$mnt"
-rm -f "$log" "$log.fresh"
-plan 35
+rm -f "$log" "$state" "$state.fresh"
+plan 37
 
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 # field N JQ: a field of line N of the monitor's output
@@ -87,7 +88,7 @@ check_match finds-pmem-mounts "^dax-admin monitor: $mnt: watching $disk " \
 	"$(dax-admin monitor --timeout 0 2>&1 >/dev/null)"
 
 # (a) Software badblocks are not notified: found at the next interval.
-start_monitor --interval 1 --count 2 --log "$log" "$mnt"
+start_monitor --interval 1 --count 2 --state "$state" --log "$log" "$mnt"
 check_match a-watching "$mnt: watching $disk \\(0 bad ranges listed\\)" "$(cat "$err")"
 echo "$((pa + 11)) 1" >"/sys/block/$disk/badblocks"
 wait_lines 1 15
@@ -107,17 +108,19 @@ check_eq a-only-new-sector "$((pa + 12)) 1 $mnt/a 6144 512" \
 	"$(field 2 '"\(.offset) \(.length) \(.files[0].path) \(.files[0].ranges[0].file_offset) \(.files[0].ranges[0].length)"')"
 check_eq a-log-is-output "$(cat "$out")" "$(cat "$log")"
 check_eq a-log-mode 600 "$(stat -c %a "$log")"
+check_eq a-state-mode 600 "$(stat -c %a "$state")"
+check_eq a-state-records "$(jq -c '{event, dev, offset, length}' "$log")" "$(jq -c '{event, dev, offset, length}' "$state")"
 
-# Restarted with the same log: what is logged is not reported again.
-start_monitor --interval 1 --timeout 2 --log "$log" "$mnt"
+# Restarted with the same state: what is recorded is not reported again.
+start_monitor --interval 1 --timeout 2 --state "$state" --log "$log" "$mnt"
 wait_monitor 15
 check_eq a-restart-exit-0 0 "$?"
 check_eq a-restart-silent "" "$(cat "$out")"
 check_eq a-restart-log-kept 2 "$(wc -l <"$log")"
-# A fresh log records what is there as "present" (one range now).
-start_monitor --timeout 0 --log "$log.fresh" "$mnt"
+# A fresh state records what is there as "present" (one range now).
+start_monitor --timeout 0 --state "$state.fresh" "$mnt"
 wait_monitor 15
-check_eq a-fresh-log-present "present $((pa + 11)) 2 5632 1024" \
+check_eq a-fresh-state-present "present $((pa + 11)) 2 5632 1024" \
 	"$(field 1 '"\(.event) \(.offset) \(.length) \(.files[0].ranges[0].file_offset) \(.files[0].ranges[0].length)"')"
 # --count not reached before --timeout: exit 1; SIGTERM: exit 0.
 dax-admin monitor --interval 1 --count 1 --timeout 1 "$mnt" >/dev/null 2>&1
@@ -133,7 +136,7 @@ check_eq no-badblocks-left "" "$(cat "/sys/block/$disk/badblocks")"
 # (b) A platform error in one sector of b: the badblocks attributes wake
 # the monitor; the 60 s interval would be too late for the 30 s wait.
 ns=$(nd_list -N | jq -r --arg b "$disk" 'select(.blockdev == $b) | .dev')
-start_monitor --interval 60 --count 1 --log "$log" "$mnt"
+start_monitor --interval 60 --count 1 --state "$state" --log "$log" "$mnt"
 check_match b-watching "watching $disk \\(0 bad ranges listed\\)" "$(cat "$err")"
 t0=$(uptime_ms)
 inject_mce "$(pmem_phys "$disk" $((pb + 20)))" 9
@@ -147,17 +150,17 @@ check_eq b-same-as-ndctl "$(ndctl list -M -n "$ns" | jq -r 'if type == "array" t
 	"$(field 1 '"\(.offset) \(.length)"')"
 check_eq b-logged 3 "$(wc -l <"$log")"
 # Still listed by the platform, already in the log: not reported again.
-start_monitor --interval 1 --timeout 2 --log "$log" "$mnt"
+start_monitor --interval 1 --timeout 2 --state "$state" --log "$log" "$mnt"
 wait_monitor 15
 check_eq b-restart-silent "0 " "$? $(cat "$out")"
 
-# (c) The platform forgets the error; the log does not.
+# (c) The platform forgets the error; the log and the state do not.
 umount "$mnt"
 check clear-platform-errors clear_platform_errors
 wait_for "$dev" 10
 check_eq c-gone-from-sysfs "" "$(cat "/sys/block/$disk/badblocks" 2>&1)"
 check c-mount mount -t "$fs" -o dax=always "$dev" "$mnt"
-start_monitor --interval 1 --timeout 2 --log "$log" "$mnt"
+start_monitor --interval 1 --timeout 2 --state "$state" --log "$log" "$mnt"
 wait_monitor 15
 check_eq c-restart-silent "0 " "$? $(cat "$out")"
 check_eq c-log-names-file "$mnt/b 10240" \
