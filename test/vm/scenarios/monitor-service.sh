@@ -7,12 +7,13 @@
 #      (the mount table wakes it: --interval is 10 s);
 #  (b) a new error: one JSON line on stdout and in the log, one record in
 #      the state, one structured message in syslog (busybox syslogd);
-#  (c) the log rotated (renamed, then SIGHUP): the next error goes to a new
-#      log, the old one keeps the first; restarted with the same state,
+#  (c) the log rotated (renamed, then SIGHUP): the next error (in a file
+#      whose name holds a newline and a quote, escaped in syslog) goes to a
+#      new log, the old one keeps the first; restarted with the same state,
 #      nothing is reported again although the log is new;
 #  (d) unmounted under --wait: it says it waits, keeps running, and watches
 #      the filesystem again when it is mounted again;
-#  (e) dax-admin metrics with those bad sectors: files affected and bytes
+#  (e) dax-admin metrics with those bad sectors: files affected (2) and bytes
 #      lost, DAX state, the fsdax namespace, 'promtool check metrics'; a
 #      pmem mount with dax=never is "expected" and not DAX (the alert).
 . /usr/share/daxtest/lib.sh
@@ -27,7 +28,7 @@ statefile=/var/lib/dax-admin/monitor.state
 out=/tmp/service-$fs.out
 err=/tmp/service-$fs.err
 msgs=/tmp/service-$fs.messages
-plan 49
+plan 51
 
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 # wait_grep PATTERN FILE SECONDS
@@ -109,10 +110,20 @@ wait_grep 'log reopened' "$err" 5
 check_match c-reopened "$log: log reopened" "$(cat "$err")"
 check_eq c-new-log "600 0" "$(stat -c '%a %s' "$log" 2>&1)"
 check_eq c-running-after-hup yes "$(alive)"
-echo "$((pa + 40)) 1" >"/sys/block/$disk/badblocks"
+# The second error hits a file whose name holds a newline and a quote:
+# syslog gets them escaped, on one line.
+weird="$mnt/$(printf 'evil\nname"q')"
+daxtest create "$weird" 65536 >/dev/null
+sync
+pw=$(phys_of "$weird")
+echo "$((pw + 2)) 1" >"/sys/block/$disk/badblocks"
 wait_lines 2 "$out" 30
-check_eq c-second-event "$((pa + 40)) 20480" "$(sed -n 2p "$out" | jq -r '"\(.offset) \(.files[0].ranges[0].file_offset)"')"
-check_eq c-new-log-has-second "$((pa + 40))" "$(jq -r .offset "$log")"
+check_eq c-second-event "$((pw + 2)) 1024" "$(sed -n 2p "$out" | jq -r '"\(.offset) \(.files[0].ranges[0].file_offset)"')"
+check_eq c-new-log-has-second "$((pw + 2))" "$(jq -r .offset "$log")"
+wait_grep 'evil' "$msgs" 5
+check_match c-syslog-escaped "media error: event=new device=$disk sector=$((pw + 2)) sectors=1 mount=\"$mnt\" file=\"$mnt/evil\\\\x0aname\\\\x22q\" offset=1024 length=512" \
+	"$(cat "$msgs")"
+check_eq c-syslog-no-forged-line 0 "$(grep -c '^name' "$msgs")"
 check_eq c-old-log-kept-first "$((pa + 3))" "$(jq -r .offset "$log.1")"
 check_eq c-state-has-both 2 "$(wc -l <"$statefile")"
 stop_monitor
@@ -145,7 +156,7 @@ mkdir -p /tmp/textfile
 check metrics-output dax-admin metrics --output /tmp/textfile/dax-admin.prom
 prom=/tmp/textfile/dax-admin.prom
 metric() { grep "^$1{mount=\"$mnt\"}" "$prom" | awk '{ print $2 }'; }
-check_eq e-files-affected 1 "$(metric daxadmin_mount_files_affected)"
+check_eq e-files-affected 2 "$(metric daxadmin_mount_files_affected)"
 check_eq e-bytes-lost 1024 "$(metric daxadmin_mount_bytes_lost)"
 check_eq e-bad-sectors 2 "$(metric daxadmin_mount_bad_sectors)"
 check_eq e-scan-success 1 "$(metric daxadmin_mount_badblocks_scan_success)"
