@@ -58,7 +58,7 @@ printf '%-6s %-6s %8s %12s %14s %8s %10s %9s %s\n' fs cache files "xfs_io (s)" "
 for fs in ext4 xfs; do
 	img="$scratch/$fs.img"
 	truncate -s 4G "$img"
-	if [ $fs = ext4 ]; then mkfs.ext4 -q -F -N $((files * 4 + 4000)) "$img"; else mkfs.xfs -q -f "$img"; fi
+	if [ $fs = ext4 ]; then mkfs.ext4 -q -F -N $((files * 7 + 4000)) "$img"; else mkfs.xfs -q -f "$img"; fi
 	loop=$(losetup --find --show "$img")
 	loops+=("$loop")
 	mnt="$scratch/mnt-$fs"
