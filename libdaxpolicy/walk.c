@@ -345,8 +345,8 @@ static void visit(struct walk_thread *t, int dirfd, const struct dirent64 *de, s
 			open_failed(w, path, errno);
 			goto out;
 		}
-		if (!w->by_path && on_top_mount(w, fd) && queue_dir(w, fd, path))
-			goto out;   /* the queue owns fd now */
+		if (!w->by_path && queue_dir(w, fd, path))
+			goto out;   /* the queue owns fd now, entered by whoever takes it */
 		enter_dir(t, fd);
 	} else if (type == DT_REG) {
 		struct dp_walk_file f = {
@@ -439,8 +439,10 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		if (job.path) {
 			dp_snprintf(t->path, PATH_CAP, "%s", job.path);
-			if (job.fd >= 0) {
-				walk_dir(t, job.fd);   /* checked before it was queued */
+			if (job.fd >= 0 && !*rel_path(w, t->path)) {
+				walk_dir(t, job.fd);   /* the top */
+			} else if (job.fd >= 0) {
+				enter_dir(t, job.fd);
 			} else if (!*rel_path(w, t->path)) {
 				job.fd = fcntl(t->rootfd, F_DUPFD_CLOEXEC, 0);
 				if (job.fd >= 0)
