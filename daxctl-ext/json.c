@@ -178,7 +178,7 @@ struct json_object *json_failure(const char *path, int err, const char *error)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "path", json_path(path));
+	json_add_path(o, "path", path);
 	json_object_object_add(o, "errno", json_object_new_int(err));
 	json_object_object_add(o, "error", json_object_new_string(error));
 	return o;
