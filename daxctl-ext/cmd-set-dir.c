@@ -108,6 +108,7 @@ static void add_entries(struct json_object *o, const char *dir, struct daxpolicy
 {
 	static const char *const keys[] = { "changed", "unchanged", "pending", "skipped", "failed" };
 	struct json_object *counts = json_object_new_object(), *all[5];
+	size_t extra[DAXPOLICY_SET_FAILED + 1] = { 0 };   /* entries past a full list */
 	bool truncated = false;
 	struct json_object *lists[DAXPOLICY_SET_FAILED + 1], *pending = json_object_new_array();
 	bool on = daxpolicy_set_result_get_dax_flag(res);
@@ -117,10 +118,16 @@ static void add_entries(struct json_object *o, const char *dir, struct daxpolicy
 	for (struct daxpolicy_set_entry *e = daxpolicy_set_result_get_first(res); e;
 	     e = daxpolicy_set_entry_get_next(e)) {
 		enum daxpolicy_set_outcome outcome = daxpolicy_set_entry_get_outcome(e);
-		char *path = entry_path(dir, daxpolicy_set_entry_get_path(e));
 		struct json_object *item;
+		char *path;
 		int err;
 
+		if (!verbose && json_object_array_length(lists[outcome]) >= LIST_LIMIT &&
+		    !(pending_wanted && outcome == DAXPOLICY_SET_CHANGED && !daxpolicy_set_entry_get_is_dir(e))) {
+			extra[outcome]++;   /* only counted: the list is cut there anyway */
+			continue;
+		}
+		path = entry_path(dir, daxpolicy_set_entry_get_path(e));
 		if (!path)
 			continue;
 		switch (outcome) {
@@ -138,7 +145,12 @@ static void add_entries(struct json_object *o, const char *dir, struct daxpolicy
 			json_object_object_add(item, "error", json_object_new_string(strerror(err)));
 			break;
 		default:
-			item = json_path_item(path);
+			if (!verbose && json_object_array_length(lists[outcome]) >= LIST_LIMIT) {
+				item = NULL;
+				extra[outcome]++;
+			} else {
+				item = json_path_item(path);
+			}
 			if (pending_wanted && outcome == DAXPOLICY_SET_CHANGED && !daxpolicy_set_entry_get_is_dir(e)) {
 				struct json_object *p = pending_file(path, dev, daxpolicy_set_entry_get_inode(e), on);
 
@@ -147,7 +159,8 @@ static void add_entries(struct json_object *o, const char *dir, struct daxpolicy
 			}
 			break;
 		}
-		json_object_array_add(lists[outcome], item);
+		if (item)
+			json_object_array_add(lists[outcome], item);
 		free(path);
 	}
 	if (top_failure)
@@ -160,9 +173,13 @@ static void add_entries(struct json_object *o, const char *dir, struct daxpolicy
 	for (size_t i = 0; i < 5; i++) {
 		size_t n = json_object_array_length(all[i]);
 
+		n += i == 0 ? extra[DAXPOLICY_SET_CHANGED] : i == 1 ? extra[DAXPOLICY_SET_UNCHANGED] :
+		     i == 3 ? extra[DAXPOLICY_SET_SKIPPED] : i == 4 ? extra[DAXPOLICY_SET_FAILED] : 0;
+		if (n > json_object_array_length(all[i]))
+			truncated = true;
 		json_object_object_add(counts, keys[i], json_object_new_uint64(n));
-		if (!verbose && n > LIST_LIMIT) {
-			json_object_array_del_idx(all[i], LIST_LIMIT, n - LIST_LIMIT);
+		if (!verbose && json_object_array_length(all[i]) > LIST_LIMIT) {
+			json_object_array_del_idx(all[i], LIST_LIMIT, json_object_array_length(all[i]) - LIST_LIMIT);
 			truncated = true;
 		}
 	}
