@@ -40,10 +40,10 @@ static struct json_object *repair_to_json(const char *path, const struct daxpoli
 		json_object_object_add(bo, "method", json_object_new_string(b->cleared ? "cleared" : "moved"));
 		json_object_object_add(bo, "old_sector", json_object_new_uint64(b->old_sector));
 		json_object_object_add(bo, "new_sector", json_object_new_uint64(b->new_sector));
-		json_object_object_add(bo, "quarantine", b->quarantine[0] ? json_path(b->quarantine) : NULL);
+		json_add_path(bo, "quarantine", b->quarantine[0] ? b->quarantine : NULL);
 		json_object_array_add(blocks, bo);
 	}
-	json_object_object_add(o, "path", json_path(path));
+	json_add_path(o, "path", path);
 	json_object_object_add(o, "zeroed", zeroed);
 	json_object_object_add(o, "blocks", blocks);
 	json_object_object_add(o, "verified", json_object_new_boolean(true));

@@ -31,8 +31,7 @@ static struct json_object *file_entry(const struct hit_lists *l, struct daxpolic
 	if (json_object_object_get_ex(l->by_inode, key, &o))
 		return o;
 	o = json_object_new_object();
-	json_object_object_add(o, "path", daxpolicy_badhit_get_path(h)[0] ?
-			       json_path(daxpolicy_badhit_get_path(h)) : NULL);
+	json_add_path(o, "path", daxpolicy_badhit_get_path(h)[0] ? daxpolicy_badhit_get_path(h) : NULL);
 	json_object_object_add(o, "inode", json_object_new_uint64(daxpolicy_badhit_get_inode(h)));
 	json_object_object_add(o, "ranges", json_object_new_array());
 	json_object_array_add(l->files, o);
@@ -74,7 +73,7 @@ static bool add_hit(const struct hit_lists *l, struct daxpolicy_badhit *h, unsig
 		json_object_object_add(ho, "length", json_size(daxpolicy_badhit_get_length(h), flags));
 	}
 	if (kind == DAXPOLICY_HIT_QUARANTINED)
-		json_object_object_add(ho, "path", json_path(daxpolicy_badhit_get_path(h)));
+		json_add_path(ho, "path", daxpolicy_badhit_get_path(h));
 	json_object_object_add(ho, "sector", json_object_new_uint64(daxpolicy_badhit_get_sector(h)));
 	json_object_object_add(ho, "sectors", json_object_new_uint64(daxpolicy_badhit_get_count(h)));
 	switch (kind) {
@@ -119,8 +118,7 @@ struct json_object *badblocks_to_json(struct daxpolicy_badblocks *bb, unsigned i
 				*files_hit = true;
 	}
 	json_object_object_add(o, "dev", json_object_new_string(daxpolicy_badblocks_get_disk(bb)));
-	json_object_object_add(o, "mount", daxpolicy_badblocks_get_mount(bb) ?
-			       json_path(daxpolicy_badblocks_get_mount(bb)) : NULL);
+	json_add_path(o, "mount", daxpolicy_badblocks_get_mount(bb));
 	json_object_object_add(o, "badblock_count", json_object_new_uint64(count));
 	json_object_object_add(o, "badblocks", ranges);
 	lists_add_to(o, &l);

@@ -46,10 +46,10 @@ static int get_one(struct daxpolicy_ctx *ctx, const char *dir, struct json_objec
 		return EXIT_UNMET;
 	}
 	o = json_object_new_object();
-	json_object_object_add(o, "path", json_path(dir));
+	json_add_path(o, "path", dir);
 	json_object_object_add(o, "policy", json_object_new_string(daxpolicy_policy_name(own)));
 	json_object_object_add(o, "effective_policy", json_object_new_string(daxpolicy_policy_name(effective)));
-	json_object_object_add(o, "source", source[0] ? json_path(source) : NULL);
+	json_add_path(o, "source", source[0] ? source : NULL);
 	json_object_object_add(o, "flag", daxpolicy_report_get_flag(r) < 0 ? NULL :
 			       json_object_new_boolean(daxpolicy_report_get_flag(r)));
 	new_files = json_object_new_object();

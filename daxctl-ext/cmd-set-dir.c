@@ -13,8 +13,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,11 +22,10 @@
 #include "holders.h"
 #include "json.h"
 #include "probe-paths.h"
-#include "tree-walk.h"
 
 struct options {
 	enum daxpolicy_policy policy;
-	bool recursive, force, dry_run, allow_ineffective, verbose;
+	bool recursive, force, dry_run, allow_ineffective, hardlinks, verbose;
 };
 
 static void complain(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -68,79 +65,151 @@ static long count_entries(int dirfd)
 	return n;
 }
 
-/* Does the probe of a new file match the policy? */
-static bool policy_met(enum daxpolicy_policy policy, struct daxpolicy_report *r)
+/* The name of a result entry for reports: @dir itself, or @dir/REL. */
+static char *entry_path(const char *dir, const char *rel)
 {
-	switch (policy) {
-	case DAXPOLICY_POLICY_DIRECT: return daxpolicy_report_get_dax(r);
-	case DAXPOLICY_POLICY_SYNC: return daxpolicy_report_get_dax(r) && daxpolicy_report_get_map_sync(r);
-	case DAXPOLICY_POLICY_PAGE_CACHE: return !daxpolicy_report_get_dax(r);
-	default: return true;
-	}
+	size_t n = strlen(dir);
+	char *p;
+
+	if (strcmp(rel, ".") == 0)
+		return strdup(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;   /* "dir/" given on the command line: no double slash */
+	if (asprintf(&p, "%.*s%s%s", (int)n, dir, n == 1 && dir[0] == '/' ? "" : "/", rel) < 0)
+		return NULL;
+	return p;
 }
 
 /* Files whose flag changed but whose state did not follow: still open or
  * mapped somewhere. */
-static struct json_object *pending_files(struct tree_walk *w)
+static struct json_object *pending_file(const char *path, dev_t dev, uint64_t ino, bool on)
 {
-	struct json_object *pending = json_object_new_array();
+	struct json_object *o;
+	struct statx stx;
 
-	for (size_t i = 0; i < w->nfiles; i++) {
-		struct json_object *o;
-		struct statx stx;
-
-		if (statx(AT_FDCWD, w->files[i].path, AT_SYMLINK_NOFOLLOW, STATX_INO, &stx) < 0 ||
-		    stx.stx_ino != w->files[i].ino ||
-		    !(stx.stx_attributes_mask & STATX_ATTR_DAX) ||
-		    !!(stx.stx_attributes & STATX_ATTR_DAX) == w->on)
-			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "path", json_path(w->files[i].path));
-		json_object_object_add(o, "pids", holders_of(w->files[i].dev, w->files[i].ino));
-		json_object_array_add(pending, o);
-	}
-	return pending;
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_INO, &stx) < 0 || stx.stx_ino != ino ||
+	    !(stx.stx_attributes_mask & STATX_ATTR_DAX) || !!(stx.stx_attributes & STATX_ATTR_DAX) == on)
+		return NULL;
+	o = json_object_new_object();
+	json_add_path(o, "path", path);
+	json_object_object_add(o, "pids", holders_of(dev, (ino_t)ino));
+	return o;
 }
 
 /* Lists longer than this are cut (the counts stay whole) unless --verbose:
  * a tree of 100,000 files must not print 100,000 paths. */
 #define LIST_LIMIT 100
 
-/* counts{} and the lists of what the walk did, each cut to LIST_LIMIT. */
-static void add_lists(struct json_object *o, struct tree_walk *w, struct json_object *pending,
-		      bool verbose)
+/* The result's entries into the report's counts{} and lists, each cut to
+ * LIST_LIMIT unless @verbose; @top_failure (may be NULL) is added to the
+ * failed list. */
+static void add_entries(struct json_object *o, const char *dir, struct daxpolicy_set_result *res,
+			dev_t dev, bool pending_wanted, bool verbose, struct json_object *top_failure)
 {
-	struct json_object *counts = json_object_new_object();
-	struct { const char *key; struct json_object *list; } lists[] = {
-		{ "changed", w->changed }, { "unchanged", w->unchanged }, { "pending", pending },
-		{ "skipped", w->skipped }, { "failed", w->failed },
-	};
+	static const char *const keys[] = { "changed", "unchanged", "pending", "skipped", "failed" };
+	struct json_object *counts = json_object_new_object(), *all[5];
+	size_t extra[DAXPOLICY_SET_FAILED + 1] = { 0 };   /* entries past a full list */
 	bool truncated = false;
+	struct json_object *lists[DAXPOLICY_SET_FAILED + 1], *pending = json_object_new_array();
+	bool on = daxpolicy_set_result_get_dax_flag(res);
 
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-		size_t n = json_object_array_length(lists[i].list);
+	for (int i = 0; i <= DAXPOLICY_SET_FAILED; i++)
+		lists[i] = json_object_new_array();
+	for (struct daxpolicy_set_entry *e = daxpolicy_set_result_get_first(res); e;
+	     e = daxpolicy_set_entry_get_next(e)) {
+		enum daxpolicy_set_outcome outcome = daxpolicy_set_entry_get_outcome(e);
+		struct json_object *item;
+		char *path;
+		int err;
 
-		json_object_object_add(counts, lists[i].key, json_object_new_uint64(n));
-		if (!verbose && n > LIST_LIMIT) {
-			json_object_array_del_idx(lists[i].list, LIST_LIMIT, n - LIST_LIMIT);
+		if (!verbose && json_object_array_length(lists[outcome]) >= LIST_LIMIT &&
+		    !(pending_wanted && outcome == DAXPOLICY_SET_CHANGED && !daxpolicy_set_entry_get_is_dir(e))) {
+			extra[outcome]++;   /* only counted: the list is cut there anyway */
+			continue;
+		}
+		path = entry_path(dir, daxpolicy_set_entry_get_path(e));
+		if (!path)
+			continue;
+		switch (outcome) {
+		case DAXPOLICY_SET_SKIPPED:
+			item = json_object_new_object();
+			json_add_path(item, "path", path);
+			json_object_object_add(item, "reason",
+					       json_object_new_string(daxpolicy_set_entry_get_reason(e)));
+			break;
+		case DAXPOLICY_SET_FAILED:
+			err = daxpolicy_set_entry_get_errno(e);
+			item = json_object_new_object();
+			json_add_path(item, "path", path);
+			json_object_object_add(item, "errno", json_object_new_int(err));
+			json_object_object_add(item, "error", json_object_new_string(strerror(err)));
+			break;
+		default:
+			if (!verbose && json_object_array_length(lists[outcome]) >= LIST_LIMIT) {
+				item = NULL;
+				extra[outcome]++;
+			} else {
+				item = json_path_item(path);
+			}
+			if (pending_wanted && outcome == DAXPOLICY_SET_CHANGED && !daxpolicy_set_entry_get_is_dir(e)) {
+				struct json_object *p = pending_file(path, dev, daxpolicy_set_entry_get_inode(e), on);
+
+				if (p)
+					json_object_array_add(pending, p);
+			}
+			break;
+		}
+		if (item)
+			json_object_array_add(lists[outcome], item);
+		free(path);
+	}
+	if (top_failure)
+		json_object_array_add(lists[DAXPOLICY_SET_FAILED], top_failure);
+	all[0] = lists[DAXPOLICY_SET_CHANGED];
+	all[1] = lists[DAXPOLICY_SET_UNCHANGED];
+	all[2] = pending;
+	all[3] = lists[DAXPOLICY_SET_SKIPPED];
+	all[4] = lists[DAXPOLICY_SET_FAILED];
+	for (size_t i = 0; i < 5; i++) {
+		size_t n = json_object_array_length(all[i]);
+
+		n += i == 0 ? extra[DAXPOLICY_SET_CHANGED] : i == 1 ? extra[DAXPOLICY_SET_UNCHANGED] :
+		     i == 3 ? extra[DAXPOLICY_SET_SKIPPED] : i == 4 ? extra[DAXPOLICY_SET_FAILED] : 0;
+		if (n > json_object_array_length(all[i]))
+			truncated = true;
+		json_object_object_add(counts, keys[i], json_object_new_uint64(n));
+		if (!verbose && json_object_array_length(all[i]) > LIST_LIMIT) {
+			json_object_array_del_idx(all[i], LIST_LIMIT, json_object_array_length(all[i]) - LIST_LIMIT);
 			truncated = true;
 		}
 	}
 	json_object_object_add(o, "counts", counts);
 	json_object_object_add(o, "truncated", json_object_new_boolean(truncated));
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		json_object_object_add(o, lists[i].key, lists[i].list);
-	w->changed = w->unchanged = w->skipped = w->failed = NULL;
+	for (size_t i = 0; i < 5; i++)
+		json_object_object_add(o, keys[i], all[i]);
+}
+
+static void print_reasons(struct daxpolicy_report *r)
+{
+	for (struct daxpolicy_reason *reason = daxpolicy_report_get_first_reason(r); reason;
+	     reason = daxpolicy_reason_get_next(reason)) {
+		if (daxpolicy_reason_get_severity(reason) == DAXPOLICY_SEVERITY_INFO)
+			continue;
+		fprintf(stderr, "  %s: ", daxpolicy_reason_get_code(reason));
+		print_escaped(stderr, daxpolicy_reason_get_message(reason));
+		fputc('\n', stderr);
+	}
 }
 
 static int set_one(struct daxpolicy_ctx *ctx, const char *dir, const struct options *opt,
 		   struct json_object *out)
 {
-	enum daxpolicy_policy old_own, old_effective;
-	struct daxpolicy_report *r = NULL;
-	struct json_object *o = json_object_new_object(), *verified;
-	struct tree_walk w = { .ctx = ctx };
-	bool met = true, top_changed = false;
+	struct daxpolicy_set_result *res = NULL;
+	struct daxpolicy_report *r;
+	struct json_object *o, *verified;
+	unsigned int flags = DAXPOLICY_SET_VERIFY;
+	enum daxpolicy_policy previous;
+	bool met, ineffective;
 	struct stat st;
 	long entries;
 	int fd, rc = EXIT_OK, err;
@@ -154,7 +223,6 @@ static int set_one(struct daxpolicy_ctx *ctx, const char *dir, const struct opti
 		      err == ENOTDIR ? "not a directory" : err == ENOENT ? "no such directory" : strerror(err);
 		complain(dir, "%s", why);
 		json_object_array_add(out, json_failure(dir, err, why));
-		json_object_put(o);
 		return EXIT_USAGE;
 	}
 	fstat(fd, &st);
@@ -165,8 +233,8 @@ static int set_one(struct daxpolicy_ctx *ctx, const char *dir, const struct opti
 		snprintf(why, sizeof(why), "cannot read the directory: %s", strerror((int)-entries));
 		complain(dir, "%s", why);
 		json_object_array_add(out, json_failure(dir, (int)-entries, why));
-		rc = EXIT_UNMET;
-		goto out;
+		close(fd);
+		return EXIT_UNMET;
 	}
 	if (entries > 0 && !opt->recursive && !opt->force) {
 		char why[320];
@@ -176,75 +244,51 @@ static int set_one(struct daxpolicy_ctx *ctx, const char *dir, const struct opti
 			 "set it on this directory only", entries, entries == 1 ? "y" : "ies");
 		complain(dir, "%s", why);
 		json_object_array_add(out, json_failure(dir, ENOTEMPTY, why));
-		rc = EXIT_UNMET;
-		goto out;
+		close(fd);
+		return EXIT_UNMET;
 	}
-	if (daxpolicy_dir_get_policy(ctx, fd, &old_own, &old_effective, NULL, 0) < 0)
-		old_own = old_effective = DAXPOLICY_POLICY_INHERIT;
-
-	w.on = opt->policy == DAXPOLICY_POLICY_DIRECT || opt->policy == DAXPOLICY_POLICY_SYNC;
-	w.dry_run = opt->dry_run;
-	w.dev = st.st_dev;
-	w.changed = json_object_new_array();
-	w.unchanged = json_object_new_array();
-	w.skipped = json_object_new_array();
-	w.failed = json_object_new_array();
-	top_changed = old_own != opt->policy;
-
-	if (!opt->dry_run) {
-		err = daxpolicy_dir_set_policy(ctx, fd, opt->policy);
-		if (err < 0) {
-			complain(dir, "cannot set the policy: %s", strerror(-err));
-			json_object_array_add(w.failed, json_failure(dir, -err, strerror(-err)));
-			rc = EXIT_UNMET;
-			goto report;
-		}
-		/* The proof: what does a new file here really get? */
-		if (daxpolicy_probe_fd(ctx, fd, DAXPOLICY_PROBE_TMPFILE, &r) == 0) {
-			met = policy_met(opt->policy, r);
-			if (!met && !opt->allow_ineffective) {
-				/* Put the directory back as it was: a policy that
-				 * cannot work is not left behind. */
-				daxpolicy_dir_set_policy(ctx, fd, old_own);
-				complain(dir, "%s", "the policy does not take effect here; nothing was changed:");
-				for (struct daxpolicy_reason *reason = daxpolicy_report_get_first_reason(r);
-				     reason; reason = daxpolicy_reason_get_next(reason)) {
-					if (daxpolicy_reason_get_severity(reason) == DAXPOLICY_SEVERITY_INFO)
-						continue;
-					fprintf(stderr, "  %s: ", daxpolicy_reason_get_code(reason));
-					print_escaped(stderr, daxpolicy_reason_get_message(reason));
-					fputc('\n', stderr);
-				}
-				rc = EXIT_UNMET;
-				top_changed = false;
-				goto report;
-			}
-		}
+	if (opt->recursive)
+		flags |= DAXPOLICY_SET_RECURSIVE;
+	if (opt->hardlinks)
+		flags |= DAXPOLICY_SET_HARDLINKS;
+	if (opt->dry_run)
+		flags |= DAXPOLICY_SET_DRY_RUN;
+	if (opt->allow_ineffective)
+		flags |= DAXPOLICY_SET_ALLOW_INEFFECTIVE;
+	err = daxpolicy_dir_set_policy_ex(ctx, fd, opt->policy, flags, &res);
+	close(fd);
+	if (!res) {
+		complain(dir, "cannot set the policy: %s", strerror(-err));
+		json_object_array_add(out, json_failure(dir, -err, strerror(-err)));
+		return EXIT_UNMET;
 	}
-	if (opt->policy == DAXPOLICY_POLICY_INHERIT && !opt->dry_run) {
-		/* Cleared: the tree below takes the flag the top now inherits. */
-		struct fsxattr fsx;
-
-		if (ioctl(fd, FS_IOC_FSGETXATTR, &fsx) == 0)
-			w.on = (fsx.fsx_xflags & FS_XFLAG_DAX) != 0;
-	}
-	if (top_changed)
-		json_object_array_add(w.changed, json_path(dir));
-	else
-		json_object_array_add(w.unchanged, json_path(dir));
-	if (opt->recursive && tree_walk(&w, fd, dir) < 0) {
-		complain(dir, "%s", "out of memory");
-		rc = EXIT_UNMET;
-	}
-	if (json_object_array_length(w.failed) > 0)
-		rc = EXIT_UNMET;
-report:
-	json_object_object_add(o, "path", json_path(dir));
+	r = daxpolicy_set_result_get_report(res);
+	met = daxpolicy_set_result_get_effective(res);
+	ineffective = r && !met && !opt->allow_ineffective;
+	previous = daxpolicy_set_result_get_previous_policy(res);
+	o = json_object_new_object();
+	json_add_path(o, "path", dir);
 	json_object_object_add(o, "policy", json_object_new_string(daxpolicy_policy_name(opt->policy)));
-	json_object_object_add(o, "previous_policy", json_object_new_string(daxpolicy_policy_name(old_own)));
+	json_object_object_add(o, "previous_policy", json_object_new_string(daxpolicy_policy_name(previous)));
 	json_object_object_add(o, "dry_run", json_object_new_boolean(opt->dry_run));
-	/* Pending only means something where the policy takes effect. */
-	add_lists(o, &w, r && met ? pending_files(&w) : json_object_new_array(), opt->verbose);
+	if (ineffective) {
+		/* Put back as it was found, flag and record: nothing changed. */
+		complain(dir, "%s", "the policy does not take effect here; nothing was changed:");
+		print_reasons(r);
+		rc = EXIT_UNMET;
+		add_entries(o, dir, res, st.st_dev, false, opt->verbose, NULL);
+		json_object_array_add(json_object_object_get(o, "unchanged"), json_path_item(dir));
+		json_object_object_add(json_object_object_get(o, "counts"), "unchanged", json_object_new_uint64(1));
+	} else if (err < 0) {
+		complain(dir, "cannot set the policy: %s", strerror(-err));
+		rc = EXIT_UNMET;
+		add_entries(o, dir, res, st.st_dev, false, opt->verbose, json_failure(dir, -err, strerror(-err)));
+	} else {
+		/* Pending only means something where the policy takes effect. */
+		add_entries(o, dir, res, st.st_dev, r && met, opt->verbose, NULL);
+		if (daxpolicy_set_result_get_count(res, DAXPOLICY_SET_FAILED) > 0)
+			rc = EXIT_UNMET;
+	}
 	json_object_object_add(o, "verified", NULL);
 	json_object_object_add(o, "reasons", json_object_new_array());
 	if (r) {
@@ -257,17 +301,13 @@ report:
 		json_object_object_add(o, "reasons", reasons_to_json(r));
 		if (!met && opt->allow_ineffective)
 			complain(dir, "%s", "the policy is recorded but does not take effect here (--allow-ineffective)");
-		if (daxpolicy_report_has_reason(r, "dax_flag_redundant") ||
-		    (w.on && daxpolicy_report_get_mount_dax_mode(r) == DAXPOLICY_DAX_MODE_ALWAYS))
+		if (!ineffective && (daxpolicy_report_has_reason(r, "dax_flag_redundant") ||
+		    (daxpolicy_set_result_get_dax_flag(res) &&
+		     daxpolicy_report_get_mount_dax_mode(r) == DAXPOLICY_DAX_MODE_ALWAYS)))
 			complain(dir, "%s", "note: the mount is dax=always, so every file is DAX whatever this policy says");
-		daxpolicy_report_free(r);
 	}
 	json_object_array_add(out, o);
-	o = NULL;
-out:
-	json_object_put(o);
-	tree_walk_release(&w);
-	close(fd);
+	daxpolicy_set_result_free(res);
 	return rc;
 }
 
@@ -280,12 +320,13 @@ static const struct cmd_option options[] = {
 	OPT('f', "force", NULL, "set it on a non-empty directory only; files keep their state"),
 	OPT_LONG('A', "allow-ineffective", NULL, "keep a policy that does not take effect (warns)"),
 	OPT('n', "dry-run", NULL, "change nothing; report what would change"),
+	OPT_LONG('H', "hardlinks", NULL, "with --recursive: change files with several links too"),
 	OPT('v', "verbose", NULL, "list every path; without it each list holds at most 100"),
 	OPT_END,
 };
 const struct cmd_spec set_dir_spec = {
 	"set-dir", "--direct|--sync|--page-cache|--clear\n"
-	" [-R|--recursive|-f|--force] [--allow-ineffective] [-n|--dry-run] DIR...", options
+	" [-R|--recursive [--hardlinks]|-f|--force] [--allow-ineffective] [-n|--dry-run] DIR...", options
 };
 
 static void usage(FILE *out)
@@ -309,6 +350,7 @@ int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		case 'f': opt.force = true; break;
 		case 'A': opt.allow_ineffective = true; break;
 		case 'n': opt.dry_run = true; break;
+		case 'H': opt.hardlinks = true; break;
 		case 'v': opt.verbose = true; break;
 		case 'h': cmd_help(stdout, &set_dir_spec); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -322,6 +364,10 @@ int cmd_set_dir(int argc, char **argv, struct daxpolicy_ctx *ctx)
 	}
 	if (opt.recursive && opt.force) {
 		cmd_error("set-dir", NULL, "--recursive and --force exclude each other");
+		return EXIT_USAGE;
+	}
+	if (opt.hardlinks && !opt.recursive) {
+		cmd_error("set-dir", NULL, "--hardlinks goes with --recursive");
 		return EXIT_USAGE;
 	}
 	out = json_object_new_array();

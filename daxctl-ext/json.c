@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,64 @@ struct json_object *json_path(const char *path)
 	return obj;
 }
 
+/* Must a script get the exact bytes of @path? When it is not valid UTF-8
+ * (its readable form has \xHH in it), or when it holds a backslash (so
+ * that a name spelled "\xff" and the byte 0xff never look alike). */
+static bool needs_bytes(const char *path)
+{
+	const unsigned char *s = (const unsigned char *)path;
+
+	for (size_t i = 0, n; s[i]; i += n)
+		if (s[i] == '\\' || !(n = utf8_seq_len(s + i)))
+			return true;
+	return false;
+}
+
+static struct json_object *hex_bytes(const char *path)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t len = strlen(path);
+	char *buf = malloc(len * 2 + 1);
+	struct json_object *obj;
+
+	if (!buf)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		buf[2 * i] = digits[(unsigned char)path[i] >> 4];
+		buf[2 * i + 1] = digits[(unsigned char)path[i] & 15];
+	}
+	buf[2 * len] = '\0';
+	obj = json_object_new_string(buf);
+	free(buf);
+	return obj;
+}
+
+void json_add_path(struct json_object *o, const char *key, const char *path)
+{
+	char bytes_key[64];
+
+	if (!path) {
+		json_object_object_add(o, key, NULL);
+		return;
+	}
+	json_object_object_add(o, key, json_path(path));
+	if (needs_bytes(path)) {
+		snprintf(bytes_key, sizeof(bytes_key), "%s_bytes", key);
+		json_object_object_add(o, bytes_key, hex_bytes(path));
+	}
+}
+
+struct json_object *json_path_item(const char *path)
+{
+	struct json_object *o;
+
+	if (!needs_bytes(path))
+		return json_object_new_string(path);
+	o = json_object_new_object();
+	json_add_path(o, "path", path);
+	return o;
+}
+
 static int human_size_serializer(struct json_object *obj, struct printbuf *pb,
 				 int level, int flags)
 {
@@ -119,7 +178,7 @@ struct json_object *json_failure(const char *path, int err, const char *error)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "path", json_path(path));
+	json_add_path(o, "path", path);
 	json_object_object_add(o, "errno", json_object_new_int(err));
 	json_object_object_add(o, "error", json_object_new_string(error));
 	return o;
@@ -140,9 +199,9 @@ static struct json_object *mount_to_json(struct daxpolicy_report *r, unsigned in
 {
 	struct json_object *m = json_object_new_object();
 
-	add(m, "target", json_path(daxpolicy_report_get_mount_target(r)));
+	json_add_path(m, "target", daxpolicy_report_get_mount_target(r));
 	add(m, "fstype", json_object_new_string(daxpolicy_report_get_mount_fstype(r)));
-	add(m, "source", json_path(daxpolicy_report_get_mount_source(r)));
+	json_add_path(m, "source", daxpolicy_report_get_mount_source(r));
 	add(m, "dax_mode", json_object_new_string(
 		daxpolicy_dax_mode_name(daxpolicy_report_get_mount_dax_mode(r))));
 	add(m, "dax_mode_explicit", json_object_new_boolean(daxpolicy_report_get_mount_dax_mode_explicit(r)));
@@ -208,7 +267,7 @@ struct json_object *report_to_json(struct daxpolicy_report *r, unsigned int flag
 		requested_by = "mount";
 	else if (mode == DAXPOLICY_DAX_MODE_INODE && flag == 1)
 		requested_by = "flag";
-	add(o, "path", json_path(daxpolicy_report_get_path(r)));
+	json_add_path(o, "path", daxpolicy_report_get_path(r));
 	add(o, "type", json_object_new_string(daxpolicy_object_type_name(daxpolicy_report_get_type(r))));
 	add(o, "dax", json_object_new_boolean(daxpolicy_report_get_dax(r)));
 	add(o, "map_sync", json_object_new_boolean(daxpolicy_report_get_map_sync(r)));
@@ -220,7 +279,7 @@ struct json_object *report_to_json(struct daxpolicy_report *r, unsigned int flag
 		const char *source = daxpolicy_report_get_policy_source(r);
 
 		add(o, "policy", json_object_new_string(daxpolicy_policy_name(daxpolicy_report_get_policy(r))));
-		add(o, "policy_source", source[0] ? json_path(source) : NULL);
+		json_add_path(o, "policy_source", source[0] ? source : NULL);
 	}
 	add(o, "flag", flag < 0 ? NULL : json_object_new_boolean(flag));
 	add(o, "requested_by", requested_by ? json_object_new_string(requested_by) : NULL);

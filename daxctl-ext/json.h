@@ -17,6 +17,14 @@ enum {
  * escapes control characters); otherwise each invalid byte becomes the text
  * \xHH and each backslash is doubled, so that nothing is lost. */
 struct json_object *json_path(const char *path);
+/* Every path field of every command: @key gets the readable json_path()
+ * string (null for NULL); when that is not the exact name (not valid
+ * UTF-8, or a backslash in it), "@key_bytes" also gets the exact bytes as
+ * lower-case hex, which a script decodes back to the same name. */
+void json_add_path(struct json_object *obj, const char *key, const char *path);
+/* A path as an element of an array of paths: the readable string when it
+ * is exact, else an object {"path": readable, "path_bytes": hex}. */
+struct json_object *json_path_item(const char *path);
 /* A size in bytes: a number, printed human-friendly with JSON_HUMAN. */
 struct json_object *json_size(unsigned long long bytes, unsigned int flags);
 /* A byte offset: a number, printed as an exact hex string ("0x100400") with

@@ -283,43 +283,6 @@ out:
 	return rc;
 }
 
-int dp_mount_targets_below(struct daxpolicy_ctx *ctx, const char *root, char ***targets, size_t *count)
-{
-	struct dp_mount_cache *cache;
-	char **v = NULL;
-	size_t n = 0;
-	int rc;
-
-	pthread_mutex_lock(&ctx->lock);
-	rc = refresh(ctx);
-	cache = ctx->mounts;
-	for (size_t i = 0; rc == 0 && i < cache->count; i++) {
-		const char *t = cache->mounts[i]->target;
-		char **nv;
-
-		if (!strcmp(t, root) || !is_path_prefix(root, t))
-			continue;
-		nv = realloc(v, (n + 1) * sizeof(*v));
-		if (!nv || !(nv[n] = strdup(t))) {
-			v = nv ? nv : v;
-			rc = -ENOMEM;
-			break;
-		}
-		v = nv;
-		n++;
-	}
-	pthread_mutex_unlock(&ctx->lock);
-	if (rc < 0) {
-		while (n)
-			free(v[--n]);
-		free(v);
-		return rc;
-	}
-	*targets = v;
-	*count = n;
-	return 0;
-}
-
 struct dp_mount *dp_mount_find_unique(struct daxpolicy_ctx *ctx, uint64_t unique_id,
 				      struct dp_object *o, struct dp_device **device)
 {

@@ -113,8 +113,6 @@ extern struct dp_mount dp_mount_unknown;
 /* Find the mount with mount id @mnt_id (from statx STATX_MNT_ID; -1 when
  * unknown) on device @dev; without an id, the mount of @dev whose target is
  * the longest prefix of @path. 0, -ENOENT, or another negative errno. */
-/* The mount points strictly below @root (copies, to free). */
-int dp_mount_targets_below(struct daxpolicy_ctx *ctx, const char *root, char ***targets, size_t *count);
 int dp_mount_lookup(struct daxpolicy_ctx *ctx, int mnt_id, dev_t dev,
 		    const char *path, struct dp_mount **out);
 struct dp_object;

@@ -355,6 +355,78 @@ int daxpolicy_dir_get_policy(struct daxpolicy_ctx *ctx, int dirfd,
 			     enum daxpolicy_policy *own, enum daxpolicy_policy *effective,
 			     char *source, size_t len);
 
+/*
+ * daxpolicy_dir_set_policy_ex - daxpolicy_dir_set_policy() with a proof
+ * and, on request, the existing tree below.
+ * @flags:
+ *   DAXPOLICY_SET_RECURSIVE  also give every directory and regular file
+ *	below the flag the directory now has, and remove the records of the
+ *	directories below (they inherit this one's). The walk opens
+ *	directories only from their parent's descriptor (openat2 with
+ *	RESOLVE_BENEATH, RESOLVE_NO_XDEV, RESOLVE_NO_SYMLINKS and
+ *	RESOLVE_NO_MAGICLINKS where the kernel has it), follows no symlink,
+ *	and enters a directory only when its mount id is the top's: a
+ *	concurrent rename or symlink swap cannot take it out of the tree or
+ *	into a bind mount. Mount points are skipped.
+ *   DAXPOLICY_SET_HARDLINKS  also change regular files with more than one
+ *	link (skipped otherwise: a name outside the tree may reach them).
+ *   DAXPOLICY_SET_DRY_RUN    change nothing; the result says what would.
+ *   DAXPOLICY_SET_VERIFY     after setting the directory's policy, probe a
+ *	new unnamed file in it (DAXPOLICY_PROBE_TMPFILE); when the policy
+ *	does not take effect, put the directory back exactly as it was found
+ *	(its flag and its record, each as they were) and fail.
+ *   DAXPOLICY_SET_ALLOW_INEFFECTIVE  with VERIFY: keep the policy anyway.
+ * @result: receives the result (free it with daxpolicy_set_result_free()),
+ *	also after a failure once the directory could be opened (NULL then).
+ * Returns 0 (per-entry failures are entries of the result), -EOPNOTSUPP
+ * when VERIFY found the policy ineffective (the result's report says why),
+ * -EINVAL, or the errors of daxpolicy_dir_set_policy().
+ */
+enum {
+	DAXPOLICY_SET_RECURSIVE = 1 << 0,
+	DAXPOLICY_SET_HARDLINKS = 1 << 1,
+	DAXPOLICY_SET_DRY_RUN = 1 << 2,
+	DAXPOLICY_SET_VERIFY = 1 << 3,
+	DAXPOLICY_SET_ALLOW_INEFFECTIVE = 1 << 4,
+};
+struct daxpolicy_set_result;
+struct daxpolicy_set_entry;
+enum daxpolicy_set_outcome {
+	DAXPOLICY_SET_CHANGED = 0,    /* its flag (or a directory's record) changed */
+	DAXPOLICY_SET_UNCHANGED,      /* it already was as asked */
+	DAXPOLICY_SET_SKIPPED,        /* left alone on purpose: see the reason */
+	DAXPOLICY_SET_FAILED,         /* could not be read or changed: see errno */
+};
+int daxpolicy_dir_set_policy_ex(struct daxpolicy_ctx *ctx, int dirfd,
+				enum daxpolicy_policy policy, unsigned int flags,
+				struct daxpolicy_set_result **result);
+void daxpolicy_set_result_free(struct daxpolicy_set_result *result);
+/* What was recorded on the directory before. */
+enum daxpolicy_policy daxpolicy_set_result_get_previous_policy(struct daxpolicy_set_result *result);
+/* False when VERIFY found that new files do not get the policy. */
+bool daxpolicy_set_result_get_effective(struct daxpolicy_set_result *result);
+/* The FS_XFLAG_DAX state the tree was given. */
+bool daxpolicy_set_result_get_dax_flag(struct daxpolicy_set_result *result);
+/* The probe of a new file (VERIFY), owned by the result; else NULL. */
+struct daxpolicy_report *daxpolicy_set_result_get_report(struct daxpolicy_set_result *result);
+size_t daxpolicy_set_result_get_count(struct daxpolicy_set_result *result,
+				      enum daxpolicy_set_outcome outcome);
+/* The entries: the directory itself first (path "."), then what the walk
+ * found, named from the directory ("a/b"), in no set order. */
+struct daxpolicy_set_entry *daxpolicy_set_result_get_first(struct daxpolicy_set_result *result);
+struct daxpolicy_set_entry *daxpolicy_set_entry_get_next(struct daxpolicy_set_entry *entry);
+const char *daxpolicy_set_entry_get_path(struct daxpolicy_set_entry *entry);
+enum daxpolicy_set_outcome daxpolicy_set_entry_get_outcome(struct daxpolicy_set_entry *entry);
+/* Why it was skipped (a sentence), NULL otherwise. */
+const char *daxpolicy_set_entry_get_reason(struct daxpolicy_set_entry *entry);
+/* Why it failed (a positive errno), 0 otherwise. */
+int daxpolicy_set_entry_get_errno(struct daxpolicy_set_entry *entry);
+/* Its inode number (0 when not known), and whether it is a directory. */
+uint64_t daxpolicy_set_entry_get_inode(struct daxpolicy_set_entry *entry);
+bool daxpolicy_set_entry_get_is_dir(struct daxpolicy_set_entry *entry);
+/* "changed", "unchanged", "skipped", "failed". */
+const char *daxpolicy_set_outcome_name(enum daxpolicy_set_outcome outcome);
+
 /* The effective directory policy of the probed object (its parent's for a
  * file) and where it is recorded ("" when nowhere). DAXPOLICY_PROBE_FAST
  * reports do not read it (INHERIT, ""). */

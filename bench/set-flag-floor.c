@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The kernel floor of a recursive DAX flag change: only the calls that
+ * change the flag, on a precomputed list of files, each directory opened
+ * once beforehand, the directories shared out to as many threads as
+ * dax-admin's walk uses (4 per CPU, 8 at most). file_setattr(2) by name
+ * (Linux 6.17) where the kernel has it, else open + FS_IOC_FSSETXATTR +
+ * close. The files must be new (no other flag set). Prints the seconds
+ * the calls took.
+ * Usage: set-flag-floor DIR-LIST FILES-PER-DIR PREFIX
+ *   (each directory of DIR-LIST holds PREFIX1 .. PREFIX<FILES-PER-DIR>,
+ *    e.g. "f")
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef __NR_file_setattr
+#define __NR_file_setattr 469
+#endif
+#ifndef FS_XFLAG_DAX
+#define FS_XFLAG_DAX 0x00008000
+#endif
+
+struct file_attr_v0 {
+	uint64_t fa_xflags;
+	uint32_t fa_extsize, fa_nextents, fa_projid, fa_cowextsize;
+};
+
+static int set_flag(int dirfd, const char *name, int use_attr)
+{
+	struct file_attr_v0 fa = { .fa_xflags = FS_XFLAG_DAX };
+	struct fsxattr fsx = { .fsx_xflags = FS_XFLAG_DAX };
+	int fd, rc;
+
+	if (use_attr)
+		return (int)syscall(__NR_file_setattr, dirfd, name, &fa, sizeof(fa), AT_SYMLINK_NOFOLLOW);
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = ioctl(fd, FS_IOC_FSSETXATTR, &fsx);
+	close(fd);
+	return rc;
+}
+
+static int *dirs, ndirs, per_dir, use_attr = 1, next_dir, failures;
+static const char *prefix;
+
+static void *worker(void *arg)
+{
+	char name[256];
+	int d;
+
+	(void)arg;
+	while ((d = __atomic_fetch_add(&next_dir, 1, __ATOMIC_RELAXED)) < ndirs)
+		for (int i = 1; i <= per_dir; i++) {
+			snprintf(name, sizeof(name), "%s%d", prefix, i);
+			if (set_flag(dirs[d], name, use_attr) < 0)
+				__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);
+		}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct timespec a, b;
+	char line[4096];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int nthreads = cpus < 1 ? 4 : cpus * 4 > 8 ? 8 : (int)cpus * 4;
+	pthread_t threads[8];
+	FILE *list;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: set-flag-floor DIR-LIST FILES-PER-DIR PREFIX\n");
+		return 2;
+	}
+	list = fopen(argv[1], "r");
+	per_dir = atoi(argv[2]);
+	prefix = argv[3];
+	if (!list || per_dir <= 0) {
+		perror(argv[1]);
+		return 2;
+	}
+	while (fgets(line, sizeof(line), list)) {
+		int *bigger = realloc(dirs, (size_t)(ndirs + 1) * sizeof(*dirs));
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!bigger)
+			return 2;
+		dirs = bigger;
+		dirs[ndirs] = open(line, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirs[ndirs] < 0) {
+			perror(line);
+			return 2;
+		}
+		ndirs++;
+	}
+	fclose(list);
+	/* Which call the kernel has, tried on nothing (a name that is not there). */
+	if (syscall(__NR_file_setattr, -1, "", NULL, 0, 0) < 0 && errno == ENOSYS)
+		use_attr = 0;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < nthreads; i++)
+		pthread_create(&threads[i], NULL, worker, NULL);
+	for (int i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (failures)
+		fprintf(stderr, "set-flag-floor: %d files failed\n", failures);
+	printf("%.3f\n", (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
+	return failures ? 1 : 0;
+}
