@@ -73,7 +73,7 @@ static struct {
 	pthread_once_t once;
 	struct daxpolicy_ctx *ctx;
 	int ctx_error;               /* why there is no ctx */
-	bool warn;
+	bool warn;                   /* see warn_mode() */
 	int (*openat)(int, const char *, int, ...);
 	int (*close)(int);
 	void *(*mmap)(void *, size_t, int, int, int, off_t);
@@ -90,9 +90,32 @@ static __thread int busy;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-static void init(void)
+/*
+ * The mode, read once the environment is there: a library loaded before
+ * the enforcer (a sanitizer runtime, say) may open files before the C
+ * library has set it up. Until then the enforcer enforces.
+ */
+static pthread_once_t mode_once = PTHREAD_ONCE_INIT;
+
+static void read_mode(void)
 {
 	const char *mode = secure_getenv("DAXPOLICY_ENFORCE");
+
+	e.warn = mode && strcmp(mode, "warn") == 0;
+	if (mode && strcmp(mode, "warn") && strcmp(mode, "enforce"))
+		say("DAXPOLICY_ENFORCE=%s is neither 'enforce' nor 'warn': enforcing", mode);
+}
+
+static bool warn_mode(void)
+{
+	if (!environ)
+		return false;
+	pthread_once(&mode_once, read_mode);
+	return e.warn;
+}
+
+static void init(void)
+{
 	int rc;
 
 	e.openat = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
@@ -100,7 +123,6 @@ static void init(void)
 	e.mmap = (void *(*)(void *, size_t, int, int, int, off_t))dlsym(RTLD_NEXT, "mmap");
 	e.chdir = (int (*)(const char *))dlsym(RTLD_NEXT, "chdir");
 	e.fchdir = (int (*)(int))dlsym(RTLD_NEXT, "fchdir");
-	e.warn = mode && strcmp(mode, "warn") == 0;
 	busy++;
 	rc = daxpolicy_new(&e.ctx);
 	if (rc < 0) {
@@ -110,8 +132,6 @@ static void init(void)
 	if (!getcwd(e.cwd, sizeof(e.cwd)))
 		e.cwd[0] = '\0';
 	busy--;
-	if (mode && strcmp(mode, "warn") && strcmp(mode, "enforce"))
-		say("DAXPOLICY_ENFORCE=%s is neither 'enforce' nor 'warn': enforcing", mode);
 }
 
 /* @in with every control character and backslash written as \xNN or \\,
@@ -322,14 +342,15 @@ static bool refused(const char *what, enum daxpolicy_policy policy, const char *
 {
 	struct daxpolicy_reason *reason;
 	struct daxpolicy_report *r;
+	bool warn = warn_mode();
 
 	if (why < 0) {
 		say("%s: %s: cannot tell the policy of %s: %s%s", program_invocation_short_name, what,
-		    dir, strerror(-why), e.warn ? " (warn mode: going ahead)" : " (enforce mode: refused)");
-		return e.warn;
+		    dir, strerror(-why), warn ? " (warn mode: going ahead)" : " (enforce mode: refused)");
+		return warn;
 	}
 	say("%s: %s: the %s policy of %s is not met%s", program_invocation_short_name, what,
-	    daxpolicy_policy_name(policy), dir, e.warn ? " (warn mode: going ahead)" : "");
+	    daxpolicy_policy_name(policy), dir, warn ? " (warn mode: going ahead)" : "");
 	r = daxpolicy_get_refusal(e.ctx);
 	if (r) {
 		daxpolicy_reason_foreach(r, reason)
@@ -338,7 +359,7 @@ static bool refused(const char *what, enum daxpolicy_policy policy, const char *
 				    daxpolicy_reason_get_message(reason));
 		daxpolicy_report_free(r);
 	}
-	return e.warn;
+	return warn;
 }
 
 static int require(int fd, enum daxpolicy_policy policy)
@@ -576,8 +597,8 @@ EXPORT void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t 
 	if (p != MAP_FAILED || (errno != EOPNOTSUPP && errno != EINVAL))
 		return p;
 	say("%s: fd %d: MAP_SYNC refused under a sync policy%s", program_invocation_short_name, fd,
-	    e.warn ? " (warn mode: mapping without it)" : "");
-	if (e.warn)
+	    warn_mode() ? " (warn mode: mapping without it)" : "");
+	if (warn_mode())
 		return e.mmap(addr, length, prot, flags, fd, offset);
 	errno = EOPNOTSUPP;
 	return MAP_FAILED;

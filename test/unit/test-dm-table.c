@@ -32,19 +32,19 @@ static void start(void)
 	used = 0;
 }
 
-/* Append a target as the kernel does: the spec, its parameters, aligned to 8. */
+/* Append a target as the kernel does: the spec, its parameters, aligned to
+ * 8 from the start of the data (which may itself be anywhere). */
 static void target(uint64_t start, uint64_t length, const char *type, const char *params)
 {
-	char *data = answer.bytes + answer.dmi.data_start;
-	struct dm_target_spec *spec = (struct dm_target_spec *)(data + used);
+	char *at = answer.bytes + answer.dmi.data_start + used;
+	struct dm_target_spec spec = { .sector_start = start, .length = length };
 
-	spec->sector_start = start;
-	spec->length = length;
-	memcpy(spec->target_type, type, strlen(type));
-	strcpy((char *)(spec + 1), params);
-	used += sizeof(*spec) + strlen(params) + 1;
+	memcpy(spec.target_type, type, strlen(type));
+	strcpy(at + sizeof(spec), params);
+	used += sizeof(spec) + strlen(params) + 1;
 	used = (used + 7) & ~(size_t)7;
-	spec->next = (uint32_t)used;
+	spec.next = (uint32_t)used;
+	memcpy(at, &spec, sizeof(spec));
 	answer.dmi.target_count++;
 }
 
