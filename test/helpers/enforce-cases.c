@@ -152,18 +152,21 @@ static int longcwd_case(const char *top)
 static int emfile_case(const char *path)
 {
 	int fd = open("/dev/null", O_RDONLY);
-	struct rlimit rl;
+	struct rlimit rl, saved;
 
-	if (fd < 0)
+	if (fd < 0 || getrlimit(RLIMIT_NOFILE, &saved) < 0)
 		return 1;
 	/* The next open gets the last descriptor allowed. */
-	rl.rlim_cur = rl.rlim_max = (rlim_t)fd + 1;
+	rl = saved;
+	rl.rlim_cur = (rlim_t)fd + 1;
 	close(fd);
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return 1;
 	fd = open(path, O_RDWR);
 	printf("open=%s\n", result(fd));
-	return 0;
+	if (fd >= 0)
+		close(fd);
+	return setrlimit(RLIMIT_NOFILE, &saved) < 0;
 }
 
 static int secure_case(const char *lib, const char *enforcer, const char *path)
