@@ -72,7 +72,7 @@ rc=0
 	"$build/bench/bench-probe" "$file"
 	"$build/bench/bench-map" "$file"
 	plain=$("$build/bench/bench-open" "$file")
-	enforced=$(LD_PRELOAD="$build/libdaxpolicy/.libs/libdaxpolicy-enforce.so" \
+	enforced=$(LD_PRELOAD="$build/enforce/.libs/libdaxpolicy-enforce.so" \
 		LD_LIBRARY_PATH="$build/libdaxpolicy/.libs" "$build/bench/bench-open" "$file")
 	bench_row "open+close, libdaxpolicy-enforce.so" "$enforced" ns "open+close" "$plain" -
 	# The real binary, not libtool's wrapper script.

@@ -33,54 +33,74 @@ static const char *needs_admin(int rc)
 	return rc == -EACCES || rc == -EPERM ? " (reading it needs CAP_SYS_ADMIN: run as root)" : "";
 }
 
+/*
+ * The answer is read as bytes: its header and each target spec are copied
+ * into local structures (the buffer need not be aligned, and a spec's
+ * offset comes from the answer), every offset is checked against the bytes
+ * the answer says it holds before it is followed, and the number of
+ * targets is bounded by what those bytes can hold before anything is
+ * allocated for them.
+ */
 int dp_dm_parse_table(const void *buf, size_t size, struct dp_dm_target **targets, size_t *count)
 {
-	const struct dm_ioctl *dmi = buf;
-	const char *data, *end;
+	struct dm_ioctl dmi;
+	const char *data;
 	struct dp_dm_target *v;
-	size_t next = 0;
+	size_t next = 0, avail;
 
 	*targets = NULL;
 	*count = 0;
-	if (size < sizeof(*dmi) || dmi->data_start < sizeof(*dmi) || dmi->data_start > size ||
-	    dmi->data_size > size)
+	if (!buf || size < sizeof(dmi))
 		return -EPROTO;
-	end = (const char *)buf + dmi->data_size;
-	data = (const char *)buf + dmi->data_start;
-	v = calloc(dmi->target_count ? dmi->target_count : 1, sizeof(*v));
+	memcpy(&dmi, buf, sizeof(dmi));
+	if (dmi.data_start < sizeof(dmi) || dmi.data_size > size || dmi.data_start > dmi.data_size)
+		return -EPROTO;
+	data = (const char *)buf + dmi.data_start;
+	avail = dmi.data_size - dmi.data_start;
+	/* Each target is at least a spec and the NUL of its parameters. */
+	if (dmi.target_count > avail / (sizeof(struct dm_target_spec) + 1))
+		return -EPROTO;
+	v = calloc(dmi.target_count ? dmi.target_count : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < dmi->target_count; i++) {
-		const struct dm_target_spec *spec = (const void *)(data + next);
-		const char *params = (const char *)(spec + 1);
+	for (uint32_t i = 0; i < dmi.target_count; i++) {
+		struct dm_target_spec spec;
 		struct dp_dm_target *t = &v[i];
+		const char *params;
 		unsigned int maj, min;
 		unsigned long long off;
 		int used = 0;
 
-		if ((const char *)(spec + 1) > end || !memchr(params, '\0', (size_t)(end - params)) ||
-		    (i + 1 < dmi->target_count && (spec->next <= next || spec->next % 8))) {
-			free(v);
-			return -EPROTO;
-		}
-		t->start = spec->sector_start;
-		t->length = spec->length;
-		dp_snprintf(t->type, sizeof(t->type), "%.*s", (int)sizeof(spec->target_type),
-			    spec->target_type);
+		if (next > avail || avail - next < sizeof(spec) + 1)
+			goto malformed;
+		memcpy(&spec, data + next, sizeof(spec));
+		params = data + next + sizeof(spec);
+		if (!memchr(params, '\0', avail - next - sizeof(spec)))
+			goto malformed;
+		/* The next spec (counted from the first) lies after this
+		 * one's parameters, 8-byte aligned. */
+		if (i + 1 < dmi.target_count &&
+		    (spec.next <= next + sizeof(spec) + strlen(params) || spec.next % 8))
+			goto malformed;
+		t->start = spec.sector_start;
+		t->length = spec.length;
+		dp_snprintf(t->type, sizeof(t->type), "%.*s", (int)sizeof(spec.target_type),
+			    spec.target_type);
 		/* "MAJ:MIN OFFSET" */
 		if (!strcmp(t->type, "linear")) {
-			if (sscanf(params, "%u:%u %llu%n", &maj, &min, &off, &used) != 3 || params[used]) {
-				free(v);
-				return -EPROTO;
-			}
+			if (sscanf(params, "%u:%u %llu%n", &maj, &min, &off, &used) != 3 || params[used])
+				goto malformed;
 			t->dev = makedev(maj, min);
 			t->offset = off;
 		}
-		next = spec->next;
+		next = spec.next;
 	}
 	*targets = v;
-	*count = dmi->target_count;
+	*count = dmi.target_count;
 	return 0;
+malformed:
+	free(v);
+	return -EPROTO;
 }
 
 int dp_dm_table(struct daxpolicy_ctx *ctx, dev_t dev, struct dp_dm_target **targets, size_t *count)

@@ -50,6 +50,19 @@ static void fd_path(int fd, char *buf, size_t len)
 	dp_snprintf(buf, len, "/proc/self/fd/%d", fd);
 }
 
+int dp_policy_parse_record(const char *value, size_t len, enum daxpolicy_policy *policy)
+{
+	char name[16];
+
+	*policy = DAXPOLICY_POLICY_INHERIT;
+	/* Exactly a policy's name: no NUL inside, nothing after it. */
+	if (len >= sizeof(name) || memchr(value, '\0', len))
+		return -EINVAL;
+	memcpy(name, value, len);
+	name[len] = '\0';
+	return daxpolicy_policy_from_name(name, policy) < 0 ? -EINVAL : 0;
+}
+
 /* The policy recorded on @fd (INHERIT when there is none). */
 static int read_record(int fd, enum daxpolicy_policy *policy)
 {
@@ -57,17 +70,16 @@ static int read_record(int fd, enum daxpolicy_policy *policy)
 	ssize_t n;
 
 	fd_path(fd, path, sizeof(path));
-	n = getxattr(path, POLICY_XATTR, value, sizeof(value) - 1);
+	n = getxattr(path, POLICY_XATTR, value, sizeof(value));
 	if (n < 0) {
 		/* No record, no user xattrs here, or not ours to read (a
-		 * directory of another user): nothing recorded that we see. */
+		 * directory of another user), or longer than any policy's
+		 * name (ERANGE): nothing recorded that we see. */
 		*policy = DAXPOLICY_POLICY_INHERIT;
 		return errno == ENOMEM ? -ENOMEM : 0;
 	}
-	value[n] = '\0';
 	/* An unknown value (a newer version's, or garbage) counts as none. */
-	if (daxpolicy_policy_from_name(value, policy) < 0)
-		*policy = DAXPOLICY_POLICY_INHERIT;
+	dp_policy_parse_record(value, (size_t)n, policy);
 	return 0;
 }
 

@@ -291,6 +291,10 @@ int dp_evaluate(struct daxpolicy_report *report);
 
 /* ---- require.c, open.c, map.c: requirements ---- */
 
+/* policy.c: the value of a "user.daxpolicy" record (@len bytes, not
+ * terminated): a policy's name exactly, or -EINVAL (and INHERIT). */
+int dp_policy_parse_record(const char *value, size_t len, enum daxpolicy_policy *policy);
+
 #define DAXPOLICY_REQ_MASK (DAXPOLICY_REQ_DIRECT | DAXPOLICY_REQ_SYNC)
 /* "direct,sync" -> bits; -EINVAL for an unknown word. */
 int dp_parse_requirements(const char *text, unsigned int *req);

@@ -8,6 +8,7 @@
 #   unit-tsan unit tier again, built with ThreadSanitizer
 #   dist      make distcheck
 #   package   Debian packages from debian/: built, unpacked, run, lintian
+#   fuzz      libFuzzer targets of every parser, DAXPOLICY_FUZZ_SECONDS (30) each
 #   vm        real fsdax in a QEMU guest with emulated NVDIMMs
 # Usage: scripts/test.sh [TIER...]      (default: all tiers, in that order)
 # Each tier prints its own "TIER: N passed, N failed, N skipped" line; the
@@ -18,7 +19,7 @@ build=$("$top/scripts/default-build-dir.sh")
 build_san=${DAXPOLICY_BUILD_SAN:-$top/build-san}
 build_tsan=${DAXPOLICY_BUILD_TSAN:-$top/build-tsan}
 tiers=("$@")
-[ ${#tiers[@]} -gt 0 ] || tiers=(unit host unit-san host-san unit-tsan dist package vm)
+[ ${#tiers[@]} -gt 0 ] || tiers=(unit host unit-san host-san unit-tsan dist package fuzz vm)
 
 total_pass=0 total_fail=0 total_skip=0
 summary=()
@@ -89,6 +90,18 @@ package_tier() {
 	fi
 }
 
+fuzz_tier() {
+	local log="$build/fuzz-tier.log" rc
+	bash "$top/test/fuzz/run.sh" "$build" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 77 ]; then
+		record fuzz 0 0 1
+	else
+		[ "$rc" -eq 0 ] || grep -q '^FAIL: ' "$log" || echo "FAIL: fuzz: exit status $rc" | tee -a "$log"
+		record_from_log fuzz "$log"
+	fi
+}
+
 vm_tier() {
 	local log="$build/vm-tier.log" rc
 	if ! make -C "$build" vm-stage >"$build/vm-install.log" 2>&1; then
@@ -135,8 +148,9 @@ for tier in "${tiers[@]}"; do
 	unit-tsan) TSAN_OPTIONS=halt_on_error=1 unit_tier unit-tsan "$build_tsan" ;;
 	dist) dist_tier ;;
 	package) package_tier ;;
+	fuzz) fuzz_tier ;;
 	vm) vm_tier ;;
-	*) echo "unknown tier '$tier' (unit host unit-san host-san unit-tsan dist package vm)" >&2; exit 2 ;;
+	*) echo "unknown tier '$tier' (unit host unit-san host-san unit-tsan dist package fuzz vm)" >&2; exit 2 ;;
 	esac
 done
 

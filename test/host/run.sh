@@ -19,7 +19,7 @@ command -v mkfs.xfs >/dev/null || cannot_run "mkfs.xfs missing (apt-get install 
 DAX_ADMIN="$BUILD/daxctl-ext/dax-admin"
 DAXTEST="$BUILD/test/helpers/daxtest"
 SCRATCH=$(mktemp -d /tmp/daxpolicy-host.XXXXXX)
-ENFORCER="$BUILD/libdaxpolicy/.libs/libdaxpolicy-enforce.so"
+ENFORCER="$BUILD/enforce/.libs/libdaxpolicy-enforce.so"
 # Every JSON document dax-admin prints here is kept and checked against
 # schemas/ at the end (test/schema/).
 SCHEMA_CAPTURE=$(mktemp -d /tmp/daxpolicy-json.XXXXXX) && chmod 1777 "$SCHEMA_CAPTURE"

@@ -85,6 +85,26 @@ START_TEST(test_log_callback_filters_by_priority)
 }
 END_TEST
 
+/* The "user.daxpolicy" record: a policy's name exactly, anything else is
+ * no record (a user who owns the directory can write any bytes there). */
+START_TEST(test_policy_record)
+{
+	enum daxpolicy_policy p;
+
+	ck_assert_int_eq(dp_policy_parse_record("sync", 4, &p), 0);
+	ck_assert_int_eq(p, DAXPOLICY_POLICY_SYNC);
+	ck_assert_int_eq(dp_policy_parse_record("page-cache", 10, &p), 0);
+	ck_assert_int_eq(p, DAXPOLICY_POLICY_PAGE_CACHE);
+	ck_assert_int_eq(dp_policy_parse_record("sync\0direct", 11, &p), -EINVAL);
+	ck_assert_int_eq(p, DAXPOLICY_POLICY_INHERIT);
+	ck_assert_int_eq(dp_policy_parse_record("sync\n", 5, &p), -EINVAL);
+	ck_assert_int_eq(dp_policy_parse_record("syn", 3, &p), -EINVAL);
+	ck_assert_int_eq(dp_policy_parse_record("", 0, &p), -EINVAL);
+	ck_assert_int_eq(dp_policy_parse_record("directdirectdirect", 18, &p), -EINVAL);
+	ck_assert_int_eq(p, DAXPOLICY_POLICY_INHERIT);
+}
+END_TEST
+
 START_TEST(test_userdata_and_version)
 {
 	struct daxpolicy_ctx *ctx;
@@ -108,6 +128,7 @@ int main(void)
 	tcase_add_test(tc, test_log_priority_from_environment);
 	tcase_add_test(tc, test_log_callback_filters_by_priority);
 	tcase_add_test(tc, test_userdata_and_version);
+	tcase_add_test(tc, test_policy_record);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

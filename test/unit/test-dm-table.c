@@ -9,6 +9,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <stdint.h>
 #include <linux/dm-ioctl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,19 +32,19 @@ static void start(void)
 	used = 0;
 }
 
-/* Append a target as the kernel does: the spec, its parameters, aligned to 8. */
+/* Append a target as the kernel does: the spec, its parameters, aligned to
+ * 8 from the start of the data (which may itself be anywhere). */
 static void target(uint64_t start, uint64_t length, const char *type, const char *params)
 {
-	char *data = answer.bytes + answer.dmi.data_start;
-	struct dm_target_spec *spec = (struct dm_target_spec *)(data + used);
+	char *at = answer.bytes + answer.dmi.data_start + used;
+	struct dm_target_spec spec = { .sector_start = start, .length = length };
 
-	spec->sector_start = start;
-	spec->length = length;
-	memcpy(spec->target_type, type, strlen(type));
-	strcpy((char *)(spec + 1), params);
-	used += sizeof(*spec) + strlen(params) + 1;
+	memcpy(spec.target_type, type, strlen(type));
+	strcpy(at + sizeof(spec), params);
+	used += sizeof(spec) + strlen(params) + 1;
 	used = (used + 7) & ~(size_t)7;
-	spec->next = (uint32_t)used;
+	spec.next = (uint32_t)used;
+	memcpy(at, &spec, sizeof(spec));
 	answer.dmi.target_count++;
 }
 
@@ -110,6 +111,101 @@ START_TEST(malformed)
 }
 END_TEST
 
+/* The answer at an odd address, and a spec at an odd offset: read as bytes
+ * (UBSan in the unit-san tier reports any misaligned load). */
+START_TEST(unaligned)
+{
+	static char shifted[sizeof(answer) + 8];
+	struct dp_dm_target *t;
+	size_t n;
+
+	start();
+	target(0, 2048, "linear", "259:0 4096");
+	target(2048, 8, "error", "");
+	memcpy(shifted + 1, &answer, sizeof(answer));
+	ck_assert_int_eq(dp_dm_parse_table(shifted + 1, sizeof(answer), &t, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(t[0].offset, 4096);
+	ck_assert_uint_eq(t[0].dev, makedev(259, 0));
+	ck_assert_str_eq(t[1].type, "error");
+	free(t);
+
+	start();
+	answer.dmi.data_start += 3;
+	target(0, 16, "linear", "8:1 0");
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(t[0].dev, makedev(8, 1));
+	free(t);
+}
+END_TEST
+
+/* A target count the answer cannot hold is refused before anything is
+ * allocated for it (4 billion targets would be hundreds of GB). */
+START_TEST(count_bounded)
+{
+	struct dp_dm_target *t;
+	size_t n;
+
+	start();
+	target(0, 2048, "linear", "259:0 4096");
+	answer.dmi.target_count = UINT32_MAX;
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+	ck_assert_ptr_null(t);
+	ck_assert_uint_eq(n, 0);
+
+	/* One more than the bytes after data_start can hold. */
+	start();
+	answer.dmi.target_count =
+		(uint32_t)((sizeof(answer) - sizeof(answer.dmi)) / (sizeof(struct dm_target_spec) + 1) + 1);
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+}
+END_TEST
+
+/* Offsets that lead backwards, off the 8-byte grid, into the parameters,
+ * or out of the answer; parameters without their NUL; a header that
+ * contradicts itself. */
+START_TEST(hostile_offsets)
+{
+	struct dm_target_spec *spec = (struct dm_target_spec *)(answer.bytes + sizeof(answer.dmi));
+	struct dp_dm_target *t;
+	size_t n;
+
+	start();
+	target(0, 8, "error", "");
+	target(8, 8, "error", "");
+	spec->next = 0;                                           /* itself again */
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+	spec->next = 44;                                          /* not aligned */
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+	spec->next = 8;                                           /* inside this spec */
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+	spec->next = 1u << 31;                                    /* far outside */
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+	spec->next = (uint32_t)(sizeof(answer) - sizeof(answer.dmi) - 8);  /* spec cut by the end */
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+
+	/* Parameters running to the end of the data without a NUL. */
+	start();
+	target(0, 2048, "linear", "259:0 4096");
+	answer.dmi.data_size = (uint32_t)(sizeof(answer.dmi) + sizeof(*spec) + 4);
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+	/* The data ends inside the first spec. */
+	answer.dmi.data_size = (uint32_t)(sizeof(answer.dmi) + 8);
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+
+	/* data_start past data_size; data_size past the buffer. */
+	start();
+	answer.dmi.data_start = 2048;
+	answer.dmi.data_size = 1024;
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer), &t, &n), -EPROTO);
+	start();
+	target(0, 2048, "linear", "259:0 4096");
+	ck_assert_int_eq(dp_dm_parse_table(&answer, sizeof(answer) - 1, &t, &n), -EPROTO);
+	ck_assert_int_eq(dp_dm_parse_table(NULL, sizeof(answer), &t, &n), -EPROTO);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dm-table");
@@ -118,6 +214,9 @@ int main(void)
 	tcase_add_test(tc, linear_targets);
 	tcase_add_test(tc, empty_table);
 	tcase_add_test(tc, malformed);
+	tcase_add_test(tc, unaligned);
+	tcase_add_test(tc, count_bounded);
+	tcase_add_test(tc, hostile_offsets);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -3,21 +3,27 @@
 # directory on real fsdax: sqlite3 with memory-mapped I/O and an LMDB
 # program with MDB_WRITEMAP get MAP_SYNC mappings ("sf") and read their
 # data back. Remounted dax=never (a non-DAX setup), sqlite3 fails loudly in
-# enforce mode and runs with a warning in warn mode.
+# enforce mode and runs with a warning in warn mode. A direct-policy
+# directory: its file opens and maps on real DAX; after the remount the open
+# fails with EOPNOTSUPP and a message naming the direct policy in enforce
+# mode, and goes ahead with a warning in warn mode.
 . /usr/share/daxtest/lib.sh
 
 fs=$1
 dev=$(state_get PMEM)
 mnt=/mnt/pmem
 mkdir -p "$mnt"
-plan 10
+plan 15
 
 enforcer=$(ls /usr/lib/libdaxpolicy-enforce.so /usr/local/lib/libdaxpolicy-enforce.so \
 	/usr/lib/*/libdaxpolicy-enforce.so 2>/dev/null | head -n 1)
 check mkfs make_fs "$fs" "$dev"
 check mount mount -t "$fs" -o dax=inode "$dev" "$mnt"
-mkdir "$mnt/db"
+mkdir "$mnt/db" "$mnt/direct"
 dax-admin set-dir --sync "$mnt/db" >/dev/null
+dax-admin set-dir --direct "$mnt/direct" >/dev/null
+head -c 8192 /dev/zero >"$mnt/direct/f"
+check_eq direct-dax-opens "open=ok mmap=ok" "$(LD_PRELOAD=$enforcer enforce-cases open "$mnt/direct/f" 2>&1)"
 
 # sqlite3 reads through its mapping; .shell looks at its own smaps.
 out=$(LD_PRELOAD=$enforcer sqlite3 "$mnt/db/test.sqlite" \
@@ -48,4 +54,10 @@ err=$(LD_PRELOAD=$enforcer sqlite3 "$mnt/db/test.sqlite" "SELECT sum(x) FROM t;"
 check_eq enforce-fails 1 "$?"
 check_match enforce-message "test.sqlite: the sync policy of $mnt/db is not met" "$err"
 check_eq warn-runs 24 "$(DAXPOLICY_ENFORCE=warn LD_PRELOAD=$enforcer sqlite3 "$mnt/db/test.sqlite" 'SELECT sum(x) FROM t;' 2>/dev/null)"
+out=$(LD_PRELOAD=$enforcer enforce-cases open "$mnt/direct/f" 2>/tmp/direct.err)
+check_eq direct-enforce-refused "open=EOPNOTSUPP" "$out"
+check_match direct-enforce-message "$mnt/direct/f: the direct policy of $mnt/direct is not met\$" "$(cat /tmp/direct.err)"
+out=$(DAXPOLICY_ENFORCE=warn LD_PRELOAD=$enforcer enforce-cases open "$mnt/direct/f" 2>/tmp/direct.err)
+check_eq direct-warn-goes-ahead "open=ok mmap=ok" "$out"
+check_match direct-warn-message "the direct policy of $mnt/direct is not met \\(warn mode: going ahead\\)" "$(cat /tmp/direct.err)"
 umount "$mnt"
