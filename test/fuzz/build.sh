@@ -28,8 +28,9 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 pkgs="libndctl libdaxctl libkmod mount json-c uuid"
 cflags="-I$top/include -I$build -I$top/libdaxpolicy -I$top/daxctl-ext -I$top/test/fuzz \
 	$(pkg-config --cflags $pkgs) -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Wno-missing-field-initializers -Wno-gnu-variable-sized-type-not-at-end"
-libs="$(pkg-config --libs $pkgs) -lpthread -ldl"
+	-Wno-missing-field-initializers -Wno-gnu-variable-sized-type-not-at-end \
+	-DMONITOR_STATE_DIR=\"/var/lib/dax-admin\""
+libs="$(pkg-config --libs $pkgs) -lpthread -ldl -lm"
 
 # compile OBJ SRC [FLAGS...]: only when the source or a header is newer.
 compile() {

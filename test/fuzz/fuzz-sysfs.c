@@ -31,7 +31,7 @@ static void setup(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct monitor m = { .log = { .fd = -1 } };
+	struct monitor m = { .state = { .fd = -1 }, .log = { .fd = -1 } };
 	enum daxpolicy_dax_mode mode;
 	char buf[64], *s;
 	unsigned int req;
