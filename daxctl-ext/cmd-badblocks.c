@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <daxpolicy/libdaxpolicy.h>
 
@@ -33,16 +36,25 @@ static uint64_t list_disk_sectors(struct daxpolicy_ctx *ctx, const char *path)
 	unsigned long long size = 0;
 	char sys[PATH_MAX];
 	const char *disk;
+	struct stat st;
 	FILE *f;
 
-	if (daxpolicy_probe_path(ctx, path, DAXPOLICY_PROBE_NO_MMAP, &r) < 0)
-		return 0;
-	disk = daxpolicy_report_get_device_disk(r);
-	if (!disk[0])
-		disk = daxpolicy_report_get_device_name(r);
-	snprintf(sys, sizeof(sys), "/sys/class/block/%s/size", disk);
-	daxpolicy_report_free(r);
-	if (!disk[0] || !(f = fopen(sys, "re")))
+	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode)) {
+		/* A device node: its disk (a partition's is its parent). */
+		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(st.st_rdev), minor(st.st_rdev));
+		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/%ssize", major(st.st_rdev), minor(st.st_rdev),
+			 access(sys, F_OK) == 0 ? "../" : "");
+	} else {
+		if (daxpolicy_probe_path(ctx, path, DAXPOLICY_PROBE_NO_MMAP, &r) < 0)
+			return 0;
+		disk = daxpolicy_report_get_device_disk(r);
+		if (!disk[0])
+			disk = daxpolicy_report_get_device_name(r);
+		snprintf(sys, sizeof(sys), "/sys/class/block/%s/size", disk[0] ? disk : ".none");
+		daxpolicy_report_free(r);
+	}
+	f = fopen(sys, "re");
+	if (!f)
 		return 0;
 	if (fscanf(f, "%llu", &size) != 1)
 		size = 0;
