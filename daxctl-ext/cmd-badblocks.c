@@ -8,8 +8,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <daxpolicy/libdaxpolicy.h>
 
@@ -17,83 +22,84 @@
 #include "badblocks-json.h"
 #include "builtin.h"
 #include "json.h"
+#include "parse-list.h"
+#include "parse-num.h"
 #include "probe-paths.h"
 
-/* "SECTOR COUNT" lines; '#' starts a comment. 0, or -1 after saying which
- * line is wrong. */
-static int read_list(const char *name, struct daxpolicy_sector_range **list, size_t *count)
+/* The size in sectors of the disk the sectors of @path are numbered on
+ * (the whole disk under its filesystem, or the device-mapper device), for
+ * the list's end check; 0 when it cannot be told (the scan then checks the
+ * ranges itself, without line numbers). */
+static uint64_t list_disk_sectors(struct daxpolicy_ctx *ctx, const char *path)
+{
+	struct daxpolicy_report *r;
+	unsigned long long size = 0;
+	char sys[PATH_MAX];
+	const char *disk;
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode)) {
+		/* A device node: its disk (a partition's is its parent). */
+		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(st.st_rdev), minor(st.st_rdev));
+		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/%ssize", major(st.st_rdev), minor(st.st_rdev),
+			 access(sys, F_OK) == 0 ? "../" : "");
+	} else {
+		if (daxpolicy_probe_path(ctx, path, DAXPOLICY_PROBE_NO_MMAP, &r) < 0)
+			return 0;
+		disk = daxpolicy_report_get_device_disk(r);
+		if (!disk[0])
+			disk = daxpolicy_report_get_device_name(r);
+		snprintf(sys, sizeof(sys), "/sys/class/block/%s/size", disk[0] ? disk : ".none");
+		daxpolicy_report_free(r);
+	}
+	f = fopen(sys, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &size) != 1)
+		size = 0;
+	fclose(f);
+	return size;
+}
+
+/* Read the list @name ("-": standard input) of bad sectors on the disk of
+ * @path. 0, or -1 after saying what is wrong (and on which line). */
+static int read_list(struct daxpolicy_ctx *ctx, const char *name, const char *path,
+		     struct daxpolicy_sector_range **list, size_t *count)
 {
 	FILE *f = strcmp(name, "-") ? fopen(name, "re") : stdin;
-	char line[256];
-	size_t cap = 0;
-	unsigned int lineno = 0;
+	struct sector_list_error e;
+	int rc;
 
 	if (!f) {
-		cmd_error("badblocks", name, "%s", strerror(errno));
+		cmd_error_path("badblocks", name, "cannot read the list: %s", strerror(errno));
 		return -1;
 	}
-	/* Never NULL, even for an empty list: empty means "no errors". */
-	*list = malloc(sizeof(**list));
-	*count = 0;
-	cap = 1;
-	if (!*list)
-		goto nomem;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long sector, n;
-		char *p = line, *end;
-
-		lineno++;
-		p[strcspn(p, "#\n")] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			continue;
-		errno = 0;
-		sector = strtoull(p, &end, 0);
-		if (errno || end == p || (*end != ' ' && *end != '\t'))
-			goto bad;
-		p = end;
-		n = strtoull(p, &end, 0);
-		while (*end == ' ' || *end == '\t')
-			end++;
-		if (errno || end == p || *end || n == 0 || *p == '-' || strchr(line, '-'))
-			goto bad;
-		if (*count == cap) {
-			struct daxpolicy_sector_range *v;
-
-			cap *= 2;
-			v = realloc(*list, cap * sizeof(*v));
-			if (!v)
-				goto nomem;
-			*list = v;
-		}
-		(*list)[(*count)++] = (struct daxpolicy_sector_range){ sector, n };
-	}
+	rc = sector_list_read(f, list_disk_sectors(ctx, path), list, count, &e);
 	if (f != stdin)
 		fclose(f);
-	return 0;
-bad:
-	fprintf(stderr, "dax-admin badblocks: %s: line %u: expected 'SECTOR COUNT' (two whole numbers, COUNT > 0)\n",
-		name, lineno);
-	goto fail;
-nomem:
-	cmd_error("badblocks", name, "out of memory");
-fail:
-	if (f != stdin)
-		fclose(f);
-	free(*list);
-	*list = NULL;
+	if (rc == 0)
+		return 0;
+	if (e.line)
+		cmd_error_path("badblocks", name, "line %u: %s", e.line, e.message);
+	else
+		cmd_error_path("badblocks", name, "cannot read the list: %s", e.message);
 	return -1;
 }
 
-/* A whole number of bytes (decimal or 0x hex). */
-static int parse_u64(const char *s, unsigned long long *v)
+/* --offset and --length: a whole number of bytes. */
+static bool byte_option(const char *opt, const char *arg, bool zero_ok, unsigned long long *v)
 {
-	char *end;
+	uint64_t n;
+	int rc = parse_u64(arg, &n);
 
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return errno || end == s || *end || strchr(s, '-') ? -1 : 0;
+	if (rc == 0 && (n || zero_ok)) {
+		*v = n;
+		return true;
+	}
+	cmd_error("badblocks", NULL, "%s: expected a whole number of bytes%s, got '%s': %s", opt,
+		  zero_ok ? "" : " greater than 0", arg, rc ? parse_num_strerror(rc) : "zero");
+	return false;
 }
 
 static const struct cmd_option options[] = {
@@ -133,12 +139,14 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		case 'u': flags |= JSON_HUMAN; break;
 		case 'c': clear = optarg; break;
 		case 'o':
-		case 'n':
-			if (parse_u64(optarg, opt == 'o' ? &offset : &length) < 0 || (opt == 'n' && !length)) {
-				cmd_error("badblocks", NULL, "--offset and --length take a whole number of bytes (length > 0)");
+			if (!byte_option("--offset", optarg, true, &offset))
 				return EXIT_USAGE;
-			}
-			*(opt == 'o' ? &have_offset : &have_length) = true;
+			have_offset = true;
+			break;
+		case 'n':
+			if (!byte_option("--length", optarg, false, &length))
+				return EXIT_USAGE;
+			have_length = true;
 			break;
 		case 'y': yes = true; break;
 		case 'h': cmd_help(stdout, &badblocks_spec); return EXIT_OK;
@@ -151,7 +159,7 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 			usage(stderr);
 			return EXIT_USAGE;
 		}
-		if (list_name && read_list(list_name, &list, &count) < 0)
+		if (list_name && read_list(ctx, list_name, clear, &list, &count) < 0)
 			return EXIT_USAGE;
 		rc = badblocks_clear(ctx, clear, offset, length, list, count, yes, flags);
 		free(list);
@@ -171,7 +179,7 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		free(list);
 		return EXIT_USAGE;
 	}
-	if (list_name && read_list(list_name, &list, &count) < 0)
+	if (list_name && read_list(ctx, list_name, argv[optind], &list, &count) < 0)
 		return EXIT_USAGE;
 	out = json_object_new_array();
 	for (int i = optind; i < argc; i++) {
@@ -179,14 +187,18 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		int err = daxpolicy_badblocks_scan(ctx, argv[i], list, count, &bb);
 
 		if (err < 0) {
+			/* No list of bad sectors to read (a loop disk, a
+			 * striped target): the reason says which and what
+			 * helps; never an empty, "clean" answer. */
+			if (err == -EOPNOTSUPP && print_refusal(ctx, "badblocks", argv[i])) {
+				rc = EXIT_USAGE;
+				continue;
+			}
 			fprintf(stderr, "dax-admin badblocks: ");
 			print_escaped(stderr, argv[i]);
 			fprintf(stderr, ": %s\n", err == -ENOENT ? "no such file or directory" :
 				err == -ENODEV ? "not on a block device (no media to have errors)" :
 				err == -EINVAL ? "a range lies beyond the end of the device" :
-				err == -EOPNOTSUPP ? "a device-mapper device with a target that is not linear: "
-						     "its disks' bad sectors are not mapped through it; give "
-						     "them with --from-list, numbered on this device" :
 				strerror(-err));
 			rc = EXIT_USAGE;
 			continue;

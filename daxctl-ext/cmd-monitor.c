@@ -39,6 +39,7 @@
 #include "monitor-state.h"
 #include "monitor-watch.h"
 #include "monitor.h"
+#include "parse-num.h"
 #include "probe-paths.h"
 
 static double now_seconds(void)
@@ -49,16 +50,16 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static bool parse_seconds(const char *opt, const char *arg, bool zero_ok, double *out)
+/* --interval, --timeout: seconds (parse-num.h). */
+static bool seconds_option(const char *opt, const char *arg, bool zero_ok, double *out)
 {
-	char *end;
 	double v;
+	int rc = parse_seconds(arg, &v);
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(v) || v < 0 || (!zero_ok && v == 0) || v > 1e9) {
-		cmd_error(MONITOR_CMD, NULL, "%s: expected a number of seconds%s, got '%s'", opt,
-			  zero_ok ? "" : " greater than 0", arg);
+	if (rc < 0 || (!zero_ok && v == 0)) {
+		cmd_error(MONITOR_CMD, NULL, "%s: expected a number of seconds%s, got '%s'%s%s", opt,
+			  zero_ok ? "" : " greater than 0", arg, rc < 0 ? ": " : "",
+			  rc == -ERANGE ? "more than 1e9" : rc < 0 ? parse_num_strerror(rc) : "");
 		return false;
 	}
 	*out = v;
@@ -232,23 +233,23 @@ int cmd_monitor(int argc, char **argv, struct daxpolicy_ctx *ctx)
 			m.wait = true;
 			break;
 		case 'i':
-			if (!parse_seconds("--interval", optarg, false, &interval))
+			if (!seconds_option("--interval", optarg, false, &interval))
 				return EXIT_USAGE;
 			break;
 		case 't':
-			if (!parse_seconds("--timeout", optarg, true, &timeout))
+			if (!seconds_option("--timeout", optarg, true, &timeout))
 				return EXIT_USAGE;
 			break;
 		case 'c': {
-			char *end;
+			uint64_t n;
+			int err = parse_u64(optarg, &n);
 
-			errno = 0;
-			m.count = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || m.count == 0 || optarg[0] == '-') {
-				cmd_error(MONITOR_CMD, NULL, "--count: expected a whole number greater than 0, got '%s'",
-					  optarg);
+			if (err < 0 || n == 0) {
+				cmd_error(MONITOR_CMD, NULL, "--count: expected a whole number greater than 0, got '%s'%s%s",
+					  optarg, err < 0 ? ": " : "", err < 0 ? parse_num_strerror(err) : "");
 				return EXIT_USAGE;
 			}
+			m.count = n;
 			break;
 		}
 		case 'u':

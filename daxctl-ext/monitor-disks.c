@@ -13,6 +13,7 @@
 #include "builtin.h"
 #include "monitor-disks.h"
 #include "monitor-events.h"
+#include "parse-list.h"
 
 struct disk *monitor_find_disk(struct monitor *m, const char *name, bool add)
 {
@@ -98,8 +99,11 @@ int monitor_open_disk(struct disk *d)
 /* The disk's list now; -errno when it cannot be read (the disk went away). */
 static int read_disk(struct disk *d, struct sector_set *cur)
 {
-	char *text, *p;
-	int rc = 0;
+	struct daxpolicy_sector_range *v;
+	struct sector_list_error e;
+	size_t n;
+	char *text;
+	int rc;
 
 	*cur = (struct sector_set){ 0 };
 	if (d->fd < 0 && monitor_open_disk(d) < 0)
@@ -111,17 +115,17 @@ static int read_disk(struct disk *d, struct sector_set *cur)
 		d->fd = -1;
 		return rc;
 	}
-	for (p = text; rc == 0 && *p;) {
-		unsigned long long sector, count;
-		int used = 0;
-
-		if (sscanf(p, "%llu %llu%n", &sector, &count, &used) != 2 || used == 0)
-			break;
-		rc = sector_set_add(cur, sector, count);
-		p += used;
-		p += strspn(p, " \t\n");
-	}
+	/* The kernel's list has the format of a --from-list list: one
+	 * parser for both. */
+	rc = sector_list_parse(text, strlen(text), 0, &v, &n, &e);
 	free(text);
+	if (rc < 0) {
+		cmd_error(MONITOR_CMD, d->name, "cannot read its badblocks: line %u: %s", e.line, e.message);
+		return rc;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = sector_set_add(cur, v[i].sector, v[i].count);
+	free(v);
 	return rc;
 }
 

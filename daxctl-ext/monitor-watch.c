@@ -19,6 +19,20 @@
 #include "monitor-watch.h"
 #include "probe-paths.h"
 
+/* The disk under @arg keeps no list to watch: say so as 'dax-admin
+ * badblocks' does, with the library's no_error_source reason (its scan
+ * stops at the missing list, before any walk). */
+static void no_error_source(struct monitor *m, const char *arg, const char *disk, const char *kind)
+{
+	struct daxpolicy_badblocks *bb = NULL;
+
+	if (daxpolicy_badblocks_scan(m->ctx, arg, NULL, 0, &bb) == -EOPNOTSUPP &&
+	    print_refusal(m->ctx, MONITOR_CMD, arg))
+		return;
+	daxpolicy_badblocks_free(bb);
+	cmd_error_path(MONITOR_CMD, arg, "%s (%s) keeps no list of bad sectors (no_error_source)", disk, kind);
+}
+
 static int add_watch(struct monitor *m, const char *arg, struct daxpolicy_report *r, bool quiet)
 {
 	const char *name = daxpolicy_report_get_device_name(r), *disk = daxpolicy_report_get_device_disk(r);
@@ -39,8 +53,7 @@ static int add_watch(struct monitor *m, const char *arg, struct daxpolicy_report
 	if (access(path, R_OK) != 0) {
 		if (quiet)
 			return EXIT_OK;
-		cmd_error_path(MONITOR_CMD, arg, "%s (%s) keeps no list of bad sectors; only filesystems on persistent memory (pmem disks and their partitions) can be monitored",
-			       disk, daxpolicy_report_get_device_kind(r));
+		no_error_source(m, arg, disk, daxpolicy_report_get_device_kind(r));
 		return EXIT_USAGE;
 	}
 	if (!target[0] || stat(target, &st) < 0) {

@@ -80,3 +80,20 @@ struct daxpolicy_report *probe_or_complain(struct daxpolicy_ctx *ctx, const char
 		json_object_array_add(results, json_failure(path, -rc, why));
 	return NULL;
 }
+
+bool print_refusal(struct daxpolicy_ctx *ctx, const char *cmd, const char *path)
+{
+	struct daxpolicy_report *r = daxpolicy_get_refusal(ctx);
+	struct daxpolicy_reason *reason;
+	bool said = false;
+
+	if (!r)
+		return false;
+	daxpolicy_reason_foreach(r, reason) {
+		cmd_error_path(cmd, path, "%s (%s); %s", daxpolicy_reason_get_message(reason),
+			       daxpolicy_reason_get_code(reason), daxpolicy_reason_get_hint(reason));
+		said = true;
+	}
+	daxpolicy_report_free(r);
+	return said;
+}

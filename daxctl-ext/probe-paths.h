@@ -3,6 +3,7 @@
 #ifndef DAX_ADMIN_PROBE_PATHS_H
 #define DAX_ADMIN_PROBE_PATHS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct daxpolicy_ctx;
@@ -21,5 +22,10 @@ void print_escaped(FILE *out, const char *s);
  * prints it. */
 void cmd_error_path(const char *cmd, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Print each reason of the calling thread's last refusal on @ctx (after
+ * -EOPNOTSUPP) as "dax-admin CMD: PATH: message (code); hint". false when
+ * there is none. */
+bool print_refusal(struct daxpolicy_ctx *ctx, const char *cmd, const char *path);
 
 #endif

@@ -3,12 +3,14 @@
  * Where a block device's known bad ranges come from: libndctl's namespace
  * and region lists for a pmem disk, /sys/block/DISK/badblocks for another
  * disk, and for a device-mapper device the ranges of the devices beneath
- * its linear targets, moved through its table.
+ * its linear targets, moved through its table. A device with none of these
+ * has no source: that is a refusal (no_error_source), never an empty list.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,38 @@
 /* Device-mapper devices stacked deeper than this are refused. */
 #define MAX_DM_DEPTH 8
 
-/* /sys/block/DISK/badblocks: "SECTOR COUNT" lines. */
+/* No list of bad sectors can be read for @name: the calling thread's
+ * refusal, with the reason no_error_source (its message made of @fmt);
+ * -EOPNOTSUPP. */
+static int no_source(struct daxpolicy_ctx *ctx, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int no_source(struct daxpolicy_ctx *ctx, const char *name, const char *fmt, ...)
+{
+	char dev[96], *message;
+	struct daxpolicy_report *r;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&message, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	dbg(ctx, "%s", message);
+	dp_snprintf(dev, sizeof(dev), "/dev/%s", name);
+	r = dp_report_new(dev);
+	if (!r || dp_report_add_reason(r, "no_error_source", "%s", message) < 0) {
+		daxpolicy_report_free(r);
+		free(message);
+		return -ENOMEM;
+	}
+	free(message);
+	return dp_refuse(ctx, r);
+}
+
+/* /sys/block/DISK/badblocks: "SECTOR COUNT" lines. -ENODATA when the disk
+ * has none. */
 static int sysfs_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn fn, void *arg)
 {
 	char path[PATH_MAX];
@@ -33,14 +66,15 @@ static int sysfs_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn
 		return rc;
 	f = fopen(path, "re");
 	if (!f)
-		return errno == ENOENT ? 0 : -errno;   /* no badblocks list: none known */
+		return errno == ENOENT ? -ENODATA : -errno;
 	while (rc == 0 && fscanf(f, "%llu %llu", &sector, &count) == 2)
 		rc = fn(arg, sector, count, "sysfs");
 	fclose(f);
 	return rc;
 }
 
-/* The ranges of whole disk @disk; *@source "nvdimm" or "sysfs". */
+/* The ranges of whole disk @disk; *@source "nvdimm" or "sysfs". -ENODATA
+ * when it keeps no list. */
 static int disk_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn fn, void *arg,
 		       const char **source)
 {
@@ -72,6 +106,16 @@ static int through_window(void *arg, uint64_t sector, uint64_t count, const char
 
 static int device_ranges(struct daxpolicy_ctx *ctx, dev_t devno, int depth, dp_range_fn fn, void *arg);
 
+/* The refusal for a disk (or a partition of one) that keeps no list. */
+static int no_list(struct daxpolicy_ctx *ctx, const struct dp_device *dev)
+{
+	const char *disk = dev->disk[0] ? dev->disk : dev->name;
+
+	return no_source(ctx, disk, "%s (%s) keeps no list of bad sectors (no /sys/block/%s/badblocks): "
+			 "its media errors cannot be known, and an empty answer would not mean none",
+			 disk, dev->kind, disk);
+}
+
 /* The ranges of device-mapper device @devno, numbered on it. */
 static int dm_ranges(struct daxpolicy_ctx *ctx, const char *name, dev_t devno, int depth,
 		     dp_range_fn fn, void *arg)
@@ -96,9 +140,10 @@ static int dm_ranges(struct daxpolicy_ctx *ctx, const char *name, dev_t devno, i
 		} else if (strcmp(t[i].type, "error") && strcmp(t[i].type, "zero")) {
 			/* Its sectors lie on other devices in a way this does
 			 * not follow: better no answer than a wrong one. */
-			err(ctx, "%s: sectors %llu+%llu are a '%s' target; only linear targets are mapped",
-			    name, (unsigned long long)t[i].start, (unsigned long long)t[i].length, t[i].type);
-			rc = -EOPNOTSUPP;
+			rc = no_source(ctx, name, "%s (dm): sectors %llu+%llu are a '%s' target, through which the bad "
+				       "sectors of the devices beneath are not mapped (only linear targets are)",
+				       name, (unsigned long long)t[i].start, (unsigned long long)t[i].length,
+				       t[i].type);
 		}
 	}
 	free(t);
@@ -127,6 +172,8 @@ static int device_ranges(struct daxpolicy_ctx *ctx, dev_t devno, int depth, dp_r
 	} else {
 		rc = disk_ranges(ctx, dev->name, fn, arg, &source);
 	}
+	if (rc == -ENODATA)
+		rc = no_list(ctx, dev);
 	dp_device_unref(dev);
 	return rc;
 }
@@ -134,9 +181,12 @@ static int device_ranges(struct daxpolicy_ctx *ctx, dev_t devno, int depth, dp_r
 int bb_device_ranges(struct daxpolicy_ctx *ctx, const struct dp_device *dev, dp_range_fn fn, void *arg,
 		     const char **source)
 {
+	int rc;
+
 	if (!strcmp(dev->kind, "dm")) {
 		*source = "dm";
 		return dm_ranges(ctx, dev->name, dev->devno, 0, fn, arg);
 	}
-	return disk_ranges(ctx, dev->disk[0] ? dev->disk : dev->name, fn, arg, source);
+	rc = disk_ranges(ctx, dev->disk[0] ? dev->disk : dev->name, fn, arg, source);
+	return rc == -ENODATA ? no_list(ctx, dev) : rc;
 }

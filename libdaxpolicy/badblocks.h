@@ -59,7 +59,10 @@ struct bb_scan {
  * /sys/block/DISK/badblocks of another, and for a device-mapper device the
  * ranges of the devices beneath its linear targets moved through its table
  * (-EOPNOTSUPP when another kind of target maps a device). *@source says
- * which: "nvdimm", "sysfs" or "dm". (badblocks-source.c) */
+ * which: "nvdimm", "sysfs" or "dm". A disk that keeps no list at all (a
+ * loop disk, say), beneath or not, is -EOPNOTSUPP too; both leave the
+ * calling thread's refusal with the reason no_error_source, naming the
+ * device. (badblocks-source.c) */
 int bb_device_ranges(struct daxpolicy_ctx *ctx, const struct dp_device *dev, dp_range_fn fn, void *arg,
 		     const char **source);
 

@@ -80,6 +80,9 @@ static const struct reason_def catalogue[] = {
 	  "the directory policy is page-cache but this file is DAX (created before the policy, or the mount is dax=always); clear its flag or remount" },
 	{ "namespace_disabled", E,
 	  "enable the namespace (ndctl enable-namespace NAMESPACE) or bind its driver" },
+	{ "no_error_source", E,
+	  "only a list of the bad sectors from elsewhere (a media scan, the device's own log) can help: "
+	  "dax-admin badblocks --from-list FILE ('SECTOR COUNT' lines, 512-byte sectors of that disk)" },
 };
 #undef E
 #undef W

@@ -509,8 +509,9 @@ int daxpolicy_madvise(struct daxpolicy_ctx *ctx, void *addr, size_t length, int 
 
 /*
  * daxpolicy_get_refusal - the report behind the calling thread's last
- * -EOPNOTSUPP from daxpolicy_require_fd(), _open(), _mmap() or _madvise()
- * on @ctx: a new reference (release with daxpolicy_report_free()), or NULL.
+ * -EOPNOTSUPP from daxpolicy_require_fd(), _open(), _mmap(), _madvise()
+ * or _badblocks_scan() on @ctx: a new reference (release with
+ * daxpolicy_report_free()), or NULL.
  * Each thread sees its own.
  */
 struct daxpolicy_report *daxpolicy_get_refusal(struct daxpolicy_ctx *ctx);
@@ -569,10 +570,15 @@ struct daxpolicy_sector_range {
  * targets are moved through its table (read with DM_TABLE_STATUS, which
  * needs CAP_SYS_ADMIN) and numbered on the device-mapper device.
  * Returns 0, -EINVAL for a range beyond the device, -ENODEV when the
- * filesystem has no block device, -EOPNOTSUPP for a device-mapper device
- * without @list that maps a device through another kind of target
- * (striped, say), -EACCES or -EPERM when its table cannot be read, or
- * another negative errno.
+ * filesystem has no block device, -EOPNOTSUPP without @list when no list
+ * of bad sectors can be read: the disk keeps none (a loop or nvme disk:
+ * no /sys/block/DISK/badblocks), or a device-mapper device maps a device
+ * through a target other than linear (striped, say). Never an empty,
+ * "clean" result there: daxpolicy_get_refusal() then gives a report with
+ * the reason "no_error_source", whose message names the device; only
+ * @list can help. -EACCES or -EPERM when a device-mapper table cannot be
+ * read, or another negative errno. A disk that keeps a list, empty or not
+ * (pmem), gives 0.
  */
 int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const char *path,
 			     const struct daxpolicy_sector_range *list, size_t count,

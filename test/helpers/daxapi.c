@@ -9,6 +9,9 @@
  *   daxapi madv-sync PATH          plain mapping, then DAXPOLICY_MADV_SYNC:
  *                                  "ok same_addr=1 same_data=1 sf=0|1"
  *   daxapi madv-direct PATH        "ok" | "refused CODES"
+ *   daxapi scan PATH               daxpolicy_badblocks_scan with the
+ *                                  device's own list: "ok ranges=N" |
+ *                                  "refused CODES" (-EOPNOTSUPP)
  * REQ: none, direct, sync. Exit 0 ok, 1 refused, 2 error.
  */
 #include <daxpolicy/libdaxpolicy.h>
@@ -89,7 +92,7 @@ int main(int argc, char **argv)
 	void *p;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: daxapi require|open|map|madv-sync|madv-direct PATH [REQ]\n");
+		fprintf(stderr, "usage: daxapi require|open|map|madv-sync|madv-direct|scan PATH [REQ]\n");
 		return 2;
 	}
 	cmd = argv[1];
@@ -108,6 +111,23 @@ int main(int argc, char **argv)
 		if (fd < 0)
 			return fail("daxpolicy_open", fd);
 		printf("ok\n");
+		return 0;
+	}
+	if (strcmp(cmd, "scan") == 0) {
+		struct daxpolicy_badblocks *bb;
+		struct daxpolicy_badrange *r;
+		unsigned int n = 0;
+
+		rc = daxpolicy_badblocks_scan(ctx, path, NULL, 0, &bb);
+		if (rc == -EOPNOTSUPP)
+			return refused(NULL);
+		if (rc < 0)
+			return fail("daxpolicy_badblocks_scan", rc);
+		for (r = daxpolicy_badblocks_get_first(bb); r; r = daxpolicy_badrange_get_next(r))
+			n++;
+		printf("ok ranges=%u\n", n);
+		daxpolicy_badblocks_free(bb);
+		daxpolicy_unref(ctx);
 		return 0;
 	}
 	fd = open(path, O_RDWR);
