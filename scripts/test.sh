@@ -8,7 +8,8 @@
 #   unit-tsan unit tier again, built with ThreadSanitizer
 #   dist      make distcheck
 #   package   Debian packages from debian/: built, unpacked, run, lintian
-#   vm        real fsdax in a QEMU guest with emulated NVDIMMs
+#   vm        real fsdax in QEMU guests with emulated NVDIMMs, on the 6.1 and
+#             6.12 guest kernels (test/vm/README.md)
 # Usage: scripts/test.sh [TIER...]      (default: all tiers, in that order)
 # Each tier prints its own "TIER: N passed, N failed, N skipped" line; the
 # last line sums them. Exit status 0 only when nothing failed.
