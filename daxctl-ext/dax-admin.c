@@ -36,6 +36,8 @@ static const struct command commands[] = {
 	  &badblocks_spec },
 	{ "monitor", cmd_monitor, "wait for new media errors and name the files they hit",
 	  &monitor_spec },
+	{ "kernel", cmd_kernel, "what the running kernel can do for DAX users, each probed",
+	  &kernel_spec },
 	{ "help", cmd_help_page, "show help for dax-admin or one of its commands", &help_spec },
 	{ "version", cmd_version, "print the version of dax-admin and libdaxpolicy", &version_spec },
 };
