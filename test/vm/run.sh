@@ -95,10 +95,22 @@ if [ -f "$timings" ]; then
 		last["$k/$g"]=$t
 	done <"$timings"
 fi
+# A group never timed: 15 s per scenario (about what one takes under TCG).
+estimate() {
+	(
+		SCENARIOS=
+		# shellcheck disable=SC1090
+		. "$groups_dir/$1.sh" >/dev/null 2>&1
+		# shellcheck disable=SC2086
+		set -- $SCENARIOS
+		echo $(($# * 15))
+	)
+}
 jobs_list=()
-for k in "${kernels[@]}"; do
-	for g in "${groups[@]}"; do
-		jobs_list+=("${last[$k/$g]:-0} $k $g")
+for g in "${groups[@]}"; do
+	est=$(estimate "$g")
+	for k in "${kernels[@]}"; do
+		jobs_list+=("${last[$k/$g]:-$est} $k $g")
 	done
 done
 # Longest first (by the previous run), so that the last job to start is short.
@@ -107,7 +119,10 @@ mapfile -t jobs_list < <(printf '%s\n' "${jobs_list[@]}" | sort -s -t' ' -k1,1nr
 run_job() { # LABEL GROUP
 	local k=$1 g=$2 start
 
-	vm_select_kernel "$k" || return 1
+	if ! vm_select_kernel "$k"; then
+		vm_result FAIL "vm-$k/$g" "kernel $k was not prepared"
+		return 0
+	fi
 	start=$(vm_now)
 	if ! vm_load_group "$groups_dir/$g.sh"; then
 		vm_result FAIL "vm-$k/$g/group" "cannot load $groups_dir/$g.sh"
@@ -116,6 +131,14 @@ run_job() { # LABEL GROUP
 	if ! vm_group_runs_here; then
 		vm_result SKIP "vm-$k/$g" "${GROUP_KERNELS_REASON:-the group runs on kernels $GROUP_KERNELS only}"
 		return 0
+	fi
+	if [ "$GROUP_QEMU" = backports ]; then
+		if ! vm_qemu_backports; then
+			vm_result SKIP "vm-$k/$g" "$VM_SKIP_REASON"
+			return 0
+		fi
+	else
+		vm_qemu_host
 	fi
 	if ! vm_boot "$g"; then
 		vm_result FAIL "vm-$k/$g/boot" "cannot set up the guest"

@@ -31,16 +31,22 @@
 #   DAXTEST_VM_DAXTEST      daxtest binary (default $BUILD/test/helpers/daxtest)
 
 VM_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=vm-qemu.sh
+. "$VM_SRC/vm-qemu.sh"
 
 # Modules loaded in the guest, in this order; modprobe on the host adds their
 # dependencies.  Missing ones only produce a warning.
 VM_MODULES="libnvdimm nfit nd_btt nd_pmem dax_pmem device_dax nd_e820
 virtio_pci virtio_pmem virtio_blk ext4 xfs hwpoison_inject mce_inject dm_mod"
 
+# Loaded only in guests with CXL devices (a group with cxl-pmem DEVICES);
+# kept in the kernel cache beside VM_MODULES.
+VM_MODULES_CXL="cxl_acpi cxl_pci cxl_mem cxl_port cxl_pmem"
+
 # Host programs copied into the guest with their libraries.
 VM_TOOLS_REQUIRED="busybox ndctl daxctl mkfs.ext4 mkfs.xfs xfs_io jq"
 VM_TOOLS_OPTIONAL="filefrag mke2fs tune2fs dumpe2fs e2fsck xfs_db xfs_repair
-xfs_spaceman sfdisk sqlite3 dmsetup"
+xfs_spaceman sfdisk sqlite3 dmsetup cxl"
 
 VM_RESULT_TAG='@@DAXTEST'
 
@@ -237,7 +243,7 @@ vm_decompress_module() {
 # Download PKG, unpack it, keep the kernel image and the modules in
 # VM_MODULES with their dependencies, and record the load order.
 vm_fetch_kernel() {
-	local pkg=$1 dest=$2 tmp kver moddir m line path keep rel n
+	local pkg=$1 dest=$2 tmp kver moddir m line path keep rel n list
 
 	tmp=$(mktemp -d "$VM_CACHE/kernel/.fetch.XXXXXX") || return 1
 	echo "# vm: fetching $pkg" >&2
@@ -268,17 +274,23 @@ vm_fetch_kernel() {
 	depmod -b "$tmp/root" "$kver" || { rm -rf "$tmp"; return 1; }
 
 	: >"$tmp/modules.load"
+	: >"$tmp/modules-cxl.load"
 	: >"$tmp/modules.missing"
-	for m in $VM_MODULES; do
+	for m in $VM_MODULES $VM_MODULES_CXL; do
+		list=$tmp/modules.load
+		case " $VM_MODULES_CXL " in *" $m "*) list=$tmp/modules-cxl.load ;; esac
 		if ! modprobe -C /dev/null -d "$tmp/root" -S "$kver" \
 			--show-depends "$m" >"$tmp/deps" 2>/dev/null; then
-			echo "$m" >>"$tmp/modules.missing"
+			# Built in is as good as loaded.
+			grep -q "/$m.ko" "$moddir/modules.builtin" 2>/dev/null ||
+				echo "$m" >>"$tmp/modules.missing"
 			continue
 		fi
 		while read -r line path _; do
 			[ "$line" = insmod ] || continue
 			rel=${path#"$moddir"/}
-			grep -qxF "$rel" "$tmp/modules.load" || echo "$rel" >>"$tmp/modules.load"
+			grep -qxF "$rel" "$tmp/modules.load" "$tmp/modules-cxl.load" ||
+				echo "$rel" >>"$list"
 		done <"$tmp/deps"
 	done
 	rm -f "$tmp/deps"
@@ -290,8 +302,8 @@ vm_fetch_kernel() {
 		mkdir -p "$keep/${rel%/*}"
 		mv "$moddir/$rel" "$keep/$rel"
 		vm_decompress_module "$keep/$rel"
-	done <"$tmp/modules.load"
-	sed -i -e 's/\.ko\.\(xz\|zst\|gz\)$/.ko/' "$tmp/modules.load"
+	done < <(cat "$tmp/modules.load" "$tmp/modules-cxl.load")
+	sed -i -e 's/\.ko\.\(xz\|zst\|gz\)$/.ko/' "$tmp/modules.load" "$tmp/modules-cxl.load"
 	rm -rf "$moddir/kernel" "$moddir/updates" "$moddir/extra"
 	cp -a "$keep"/. "$moddir"/
 	rm -rf "$keep"
@@ -374,7 +386,7 @@ vm_kernel() {
 	local label=$1 want=$2 pkg key dir newest d
 
 	# shellcheck disable=SC2086
-	key=$(printf '%s\n' $VM_MODULES | cksum | cut -d' ' -f1)
+	key=$(printf '%s\n' $VM_MODULES $VM_MODULES_CXL | cksum | cut -d' ' -f1)
 	pkg=$(vm_kernel_resolve "$want")
 	if [ -n "$pkg" ]; then
 		dir=$VM_CACHE/kernel/$pkg-$key
@@ -498,11 +510,14 @@ vm_build_system_initramfs() {
 
 	kdir=$(vm_moddir "$VM_KDIR/root" "$VM_KVER")
 	mkdir -p "$r/usr/lib/modules/$VM_KVER"
-	while read -r rel; do
-		mkdir -p "$r/usr/lib/modules/$VM_KVER/${rel%/*}"
-		cp "$kdir/$rel" "$r/usr/lib/modules/$VM_KVER/$rel"
-		echo "/lib/modules/$VM_KVER/$rel"
-	done <"$VM_KDIR/modules.load" >"$r/etc/daxtest/modules.load"
+	for t in modules.load modules-cxl.load; do
+		[ -f "$VM_KDIR/$t" ] || continue
+		while read -r rel; do
+			mkdir -p "$r/usr/lib/modules/$VM_KVER/${rel%/*}"
+			cp "$kdir/$rel" "$r/usr/lib/modules/$VM_KVER/$rel"
+			echo "/lib/modules/$VM_KVER/$rel"
+		done <"$VM_KDIR/$t" >"$r/etc/daxtest/$t"
+	done
 	for t in modules.order modules.builtin modules.builtin.modinfo; do
 		[ -f "$kdir/$t" ] && cp "$kdir/$t" "$r/usr/lib/modules/$VM_KVER/"
 	done
@@ -617,6 +632,7 @@ vm_prepare_kernel() {
 vm_select_kernel() {
 	local label=$1
 
+	[ -n "${VM_K_DIR[$label]:-}" ] || return 1
 	VM_KLABEL=$label
 	VM_PREFIX=vm-$label
 	vm_use_kernel "${VM_K_DIR[$label]}" 2>/dev/null
@@ -666,10 +682,12 @@ vm_load_group() {
 	KERNEL_LOG_ALLOW=
 	KERNELS=
 	KERNELS_REASON=
+	QEMU=
 	# shellcheck disable=SC1090
 	. "$file" || return 1
 	GROUP_KERNELS=$KERNELS
 	GROUP_KERNELS_REASON=$KERNELS_REASON
+	GROUP_QEMU=$QEMU
 	GROUP_DEVICES=$DEVICES
 	GROUP_SCENARIOS=$SCENARIOS
 	GROUP_TIMEOUT=${TIMEOUT:-$VM_TIMEOUT}
@@ -702,7 +720,7 @@ vm_run_qemu() {
 
 	tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
 	wall_limit=$((limit * ${DAXTEST_VM_WALL_FACTOR:-4}))
-	qemu-system-x86_64 "$@" </dev/null >"$w/qemu.out" 2>&1 &
+	"$VM_QEMU_BIN" "${VM_QEMU_ARGS[@]}" "$@" </dev/null >"$w/qemu.out" 2>&1 &
 	qpid=$!
 	t0=$SECONDS
 	VM_BOOT_RC=
@@ -734,6 +752,7 @@ vm_run_qemu() {
 vm_boot() {
 	local name=$1 w=$VM_WORK/$VM_KLABEL/$1 log=$VM_LOGS/$VM_KLABEL/$1.log
 	local res=$VM_LOGS/$VM_KLABEL/$1.results i=0 dev kind size img regions=0 start
+	local cxl=0 machine cpu
 	local -a args
 
 	rm -rf "$w"
@@ -741,7 +760,14 @@ vm_boot() {
 	rm -f "$log" "$res"
 	# no_timer_check: under emulation on a loaded machine the boot-time
 	# IO-APIC timer check can fail and panic the guest.
-	args=(-machine "pc,nvdimm=on,accel=$VM_ACCEL_OPT" -cpu max -smp "$VM_SMP"
+	# CXL needs q35 with a CXL host bridge; without hypervisor=off the
+	# kernel refuses to commit a region ("Failed to synchronize CPU cache
+	# state").
+	machine="pc,nvdimm=on,accel=$VM_ACCEL_OPT" cpu=max
+	case " $GROUP_DEVICES " in
+	*" cxl-pmem:"*) machine="q35,cxl=on,accel=$VM_ACCEL_OPT" cpu=max,hypervisor=off ;;
+	esac
+	args=(-machine "$machine" -cpu "$cpu" -smp "$VM_SMP"
 	      -m 2G,slots=4,maxmem=8G -nodefaults -no-reboot -display none
 	      -kernel "$VM_VMLINUZ" -initrd "$w/initrd.img"
 	      -append "console=ttyS0,115200 panic=-1 loglevel=4 rdinit=/init no_timer_check"
@@ -760,6 +786,18 @@ vm_boot() {
 				args+=(-device "nvdimm,id=nvdimm$i,memdev=mem$i,label-size=128K")
 			fi
 			;;
+		cxl-pmem)
+			# A persistent-memory type-3 device with a label area, behind
+			# root port $cxl of the one CXL host bridge.
+			truncate -s "$size" "$img" && truncate -s 1M "$w/cxl-lsa$i.img" || return 1
+			[ "$cxl" -eq 0 ] && args+=(-device "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1")
+			args+=(-object "memory-backend-file,id=cxl-mem$i,share=on,mem-path=$img,size=$size"
+			       -object "memory-backend-file,id=cxl-lsa$i,share=on,mem-path=$w/cxl-lsa$i.img,size=1M"
+			       -device "cxl-rp,port=$cxl,bus=cxl.1,id=root_port$((13 + cxl)),chassis=0,slot=$((2 + cxl))"
+			       -device "cxl-type3,bus=root_port$((13 + cxl)),persistent-memdev=cxl-mem$i,lsa=cxl-lsa$i,id=cxl-pmem$cxl,sn=$((cxl + 1))")
+			cxl=$((cxl + 1))
+			regions=$((regions - 1))	# no nd region until one is created
+			;;
 		virtio-pmem)
 			truncate -s "$size" "$img" || return 1
 			args+=(-object "memory-backend-file,id=mem$i,share=on,mem-path=$img,size=$size"
@@ -773,6 +811,10 @@ vm_boot() {
 		regions=$((regions + 1))
 		i=$((i + 1))
 	done
+	if [ "$cxl" -gt 0 ]; then
+		args+=(-M "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G"
+		       -qmp "unix:$w/qmp.sock,server=on,wait=off")
+	fi
 	if [ -n "$GROUP_OUTPUT_DISK" ]; then
 		truncate -s "$GROUP_OUTPUT_DISK" "$w/output.img" || return 1
 		args+=(-drive "file=$w/output.img,format=raw,if=none,id=output"
@@ -784,6 +826,7 @@ vm_boot() {
 		echo "DAXTEST_REGIONS=$regions"
 		echo "DAXTEST_ACCEL=$VM_ACCEL"
 		echo "DAXTEST_KERNEL='$VM_KLABEL'"
+		echo "DAXTEST_CXL=$cxl"
 		[ -n "$GROUP_OUTPUT_DISK" ] && echo "DAXTEST_OUTPUT_SERIAL=daxtest-output"
 	} >"$w/root/etc/daxtest/group.conf"
 	vm_cpio "$w/root" "$w/group.cpio.gz" || return 1
@@ -796,7 +839,7 @@ vm_boot() {
 	if [ -s "$w/qemu.out" ]; then
 		{ echo; echo "--- qemu output ---"; cat "$w/qemu.out"; } >>"$log"
 	fi
-	rm -f "$w"/pmem*.img "$w/initrd.img"
+	rm -f "$w"/pmem*.img "$w"/cxl-lsa*.img "$w/initrd.img"
 	return 0
 }
 
