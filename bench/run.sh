@@ -45,11 +45,15 @@ if [ -n "$vm" ]; then
 			"$bindir/$b" >/dev/null 2>&1
 	done
 	# A loaded machine boots the emulated guest slowly: more time than a test.
-	DAXTEST_VM_TIMEOUT=${DAXTEST_VM_TIMEOUT:-1200} DAXTEST_VM_GROUPS="$top/bench/vm-groups" \
+	# One guest kernel: the first of DAXTEST_VM_KERNELS (6.1 by default).
+	kernel=${DAXTEST_VM_KERNELS:-6.1}
+	kernel=${kernel%% *}
+	DAXTEST_VM_KERNELS=$kernel DAXTEST_VM_TIMEOUT=${DAXTEST_VM_TIMEOUT:-1200} \
+		DAXTEST_VM_GROUPS="$top/bench/vm-groups" \
 		bash "$top/test/vm/run.sh" "$build" probe \
 		>"$build/vm/bench-run.log" 2>&1 || { tail -20 "$build/vm/bench-run.log"; exit 1; }
-	echo "== in the guest (real fsdax, XFS dax=always, TCG emulation)"
-	sed -n '/==== bench: begin/,/==== bench: end/p' "$build/vm/logs/probe.log" | tr -d '\r' |
+	echo "== in the guest (real fsdax, XFS dax=always, TCG emulation, kernel ${kernel%%=*})"
+	sed -n '/==== bench: begin/,/==== bench: end/p' "$build/vm/logs/${kernel%%=*}/probe.log" | tr -d '\r' |
 		grep -v -e '==== bench' -e '^@@DAXTEST' -e '^\[[0-9 .]*\] ' | {
 		while IFS= read -r line; do
 			case $line in

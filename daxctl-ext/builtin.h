@@ -28,10 +28,11 @@ int cmd_get_dir(int argc, char **argv, struct daxpolicy_ctx *ctx);
 int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx);
 int cmd_monitor(int argc, char **argv, struct daxpolicy_ctx *ctx);
 int cmd_metrics(int argc, char **argv, struct daxpolicy_ctx *ctx);
+int cmd_kernel(int argc, char **argv, struct daxpolicy_ctx *ctx);
 
 /* Each command's option table (in its cmd-<command>.c). */
 extern const struct cmd_spec status_spec, check_spec, set_dir_spec, get_dir_spec,
-	badblocks_spec, monitor_spec, metrics_spec;
+	badblocks_spec, monitor_spec, metrics_spec, kernel_spec;
 
 /* Print "dax-admin <cmd>: <object>: <message>" on stderr. */
 void cmd_error(const char *cmd, const char *object, const char *fmt, ...)

@@ -38,6 +38,8 @@ static const struct command commands[] = {
 	  &monitor_spec },
 	{ "metrics", cmd_metrics, "DAX state and media errors for Prometheus (node_exporter textfile)",
 	  &metrics_spec },
+	{ "kernel", cmd_kernel, "what the running kernel can do for DAX users, each probed",
+	  &kernel_spec },
 	{ "help", cmd_help_page, "show help for dax-admin or one of its commands", &help_spec },
 	{ "version", cmd_version, "print the version of dax-admin and libdaxpolicy", &version_spec },
 };

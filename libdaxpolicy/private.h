@@ -312,4 +312,63 @@ size_t dp_mappings_count(struct daxpolicy_ctx *ctx);
  * async-signal-safe: one atomic load, no lock. */
 struct dp_map_registry *dp_mappings_sigbus(struct daxpolicy_ctx *ctx, bool create);
 
+/* ---- kernel-caps.c, kernel-caps-judge.c, kernel-caps-list.c: what the
+ * running kernel can do for DAX users ---- */
+
+/* Raw answers of the kernel, gathered by kernel-caps.c (or built by a test).
+ * An errno field holds 0 for success, a positive errno, or -1 when the
+ * probe was not made. */
+struct dp_kernel_facts {
+	char release[65];                 /* uname -r */
+	unsigned int major, minor;        /* 0 when unknown */
+	int map_sync_errno;               /* mmap(MAP_SHARED_VALIDATE|MAP_SYNC) of a memfd */
+	int statx_errno;                  /* statx of the memfd */
+	uint64_t statx_attributes_mask;
+	int mnt_errno;                    /* statx(STATX_MNT_ID_UNIQUE) of "/" */
+	uint32_t mnt_mask;                /* stx_mask it returned */
+	int getattr_errno;                /* file_getattr(-1, ...) */
+	int config_fs_dax;                /* CONFIG_FS_DAX: 1 y, 0 unset, -1 no config */
+	char config_path[PATH_MAX];       /* where that was read ("" none) */
+	bool fs_ext4, fs_xfs, fs_virtiofs, fs_known; /* /proc/filesystems */
+	int fsmap_errno;                  /* FS_IOC_GETFSMAP on the directory */
+	char fsmap_dir[PATH_MAX];         /* that directory */
+	char fsmap_fstype[32];            /* its filesystem (statfs magic name) */
+	int dax_bus;                      /* /sys/bus/dax: 1 present, 0 absent */
+	unsigned int dax_devices;
+	int cxl_bus;                      /* /sys/bus/cxl: 1 present, 0 absent */
+	unsigned int cxl_memdevs, cxl_poison_list; /* memdevs; with trigger_poison_list */
+	int debugfs;                      /* 1 mounted and readable, 0 not, -1 denied */
+	unsigned int cxl_inject;          /* memdevs with debugfs inject_poison */
+	int uffd_errno;                   /* userfaultfd(2) */
+	int uffd_dax_errno;               /* UFFDIO_REGISTER (missing) on a DAX mapping */
+	char uffd_dax_file[PATH_MAX];     /* the directory that mapping was made in */
+	char uffd_dax_why[160];           /* why it was not tried (uffd_dax_errno -1) */
+};
+
+struct daxpolicy_kcap {
+	struct daxpolicy_kcap *next;
+	char name[32];
+	enum daxpolicy_kcap_state state;
+	char method[16];                  /* probe, sysfs, version, config */
+	char value[64];                   /* "" none */
+	char reason[512];
+};
+
+struct daxpolicy_kernel {
+	char release[65];
+	struct daxpolicy_kcap *first, *last;
+};
+
+/* Gather the facts; @dir (may be NULL: "/") is where the per-filesystem
+ * probes look. 0 or a negative errno (only ENOMEM-like failures: what the
+ * kernel refuses is a fact). */
+int dp_kernel_gather(struct daxpolicy_ctx *ctx, const char *dir, struct dp_kernel_facts *f);
+/* Judge the facts into a capability list. Pure. 0 or -ENOMEM. */
+int dp_kernel_judge(const struct dp_kernel_facts *f, struct daxpolicy_kernel **out);
+/* Append a capability; NULL on ENOMEM. */
+struct daxpolicy_kcap *dp_kernel_add(struct daxpolicy_kernel *k, const char *name,
+				     enum daxpolicy_kcap_state state, const char *method,
+				     const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
 #endif /* DAXPOLICY_PRIVATE_H */

@@ -9,7 +9,8 @@
 #   dist      make distcheck
 #   package   Debian packages from debian/: built, unpacked, run, lintian
 #   fuzz      libFuzzer targets of every parser, DAXPOLICY_FUZZ_SECONDS (30) each
-#   vm        real fsdax in a QEMU guest with emulated NVDIMMs
+#   vm        real fsdax in QEMU guests with emulated NVDIMMs, on the 6.1 and
+#             6.12 guest kernels (test/vm/README.md)
 # Usage: scripts/test.sh [TIER...]      (default: all tiers, in that order)
 # Each tier prints its own "TIER: N passed, N failed, N skipped" line; the
 # last line sums them. Exit status 0 only when nothing failed.

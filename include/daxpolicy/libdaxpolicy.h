@@ -785,6 +785,58 @@ int daxpolicy_sigbus_lookup(struct daxpolicy_ctx *ctx, const siginfo_t *si,
 			    struct daxpolicy_sigbus *out);
 #endif
 
+/*
+ * ---- What the running kernel can do for DAX users (LIBDAXPOLICY_2) ----
+ *
+ * Each capability is found by asking the kernel where it can be asked (a
+ * system call refused one way or another, sysfs, debugfs), and only
+ * otherwise from a version landmark or the kernel's build configuration;
+ * the method says which. Names (stable): map_sync, statx_dax, fs_dax,
+ * dax_inode_ext4, dax_inode_xfs, dax_inode_virtiofs,
+ * xfs_reflink_dax, getfsmap, file_getattr, mount_id_unique, device_dax,
+ * cxl_poison_list, cxl_poison_inject, userfaultfd_dax.
+ */
+struct daxpolicy_kernel;
+struct daxpolicy_kcap;
+
+enum daxpolicy_kcap_state {
+	DAXPOLICY_KCAP_UNKNOWN = 0,   /* could not be found out: see the reason */
+	DAXPOLICY_KCAP_YES,
+	DAXPOLICY_KCAP_NO,
+};
+
+/*
+ * Probe the running kernel. @dir (NULL: "/") is where the probes that
+ * depend on a filesystem are made: GETFSMAP, and userfaultfd on a DAX
+ * mapping, which needs @dir on a DAX filesystem (an unnamed temporary file
+ * is made there, and removed). Returns 0 and a list to free with
+ * daxpolicy_kernel_free(), or a negative errno (-ENOMEM, -EINVAL).
+ */
+int daxpolicy_kernel_probe(struct daxpolicy_ctx *ctx, const char *dir,
+			   struct daxpolicy_kernel **out);
+void daxpolicy_kernel_free(struct daxpolicy_kernel *kernel);
+/* uname -r */
+const char *daxpolicy_kernel_get_release(struct daxpolicy_kernel *kernel);
+struct daxpolicy_kcap *daxpolicy_kernel_get_first(struct daxpolicy_kernel *kernel);
+struct daxpolicy_kcap *daxpolicy_kcap_get_next(struct daxpolicy_kcap *cap);
+#define daxpolicy_kcap_foreach(kernel, cap)                                   \
+	for (cap = daxpolicy_kernel_get_first(kernel); cap;                   \
+	     cap = daxpolicy_kcap_get_next(cap))
+/* The capability called @name, or NULL. */
+struct daxpolicy_kcap *daxpolicy_kernel_get_cap(struct daxpolicy_kernel *kernel,
+						const char *name);
+const char *daxpolicy_kcap_get_name(struct daxpolicy_kcap *cap);
+enum daxpolicy_kcap_state daxpolicy_kcap_get_state(struct daxpolicy_kcap *cap);
+/* "probe", "sysfs", "version" or "config". */
+const char *daxpolicy_kcap_get_method(struct daxpolicy_kcap *cap);
+/* A value where the capability has one (the STATX_ATTR_DAX bit, a device
+ * count), else NULL. */
+const char *daxpolicy_kcap_get_value(struct daxpolicy_kcap *cap);
+/* What was seen, and when missing why and what would give it. */
+const char *daxpolicy_kcap_get_reason(struct daxpolicy_kcap *cap);
+/* "yes", "no", "unknown". */
+const char *daxpolicy_kcap_state_name(enum daxpolicy_kcap_state state);
+
 #ifdef __cplusplus
 }
 #endif

@@ -36,6 +36,9 @@ expect help-lists-commands 0 '^  version ' '' -- help
 expect no-command 2 '' '^usage: dax-admin' --
 expect unknown-command 2 '' "^dax-admin: 'frobnicate' is not a command" -- frobnicate
 expect unknown-option 2 '' 'usage: dax-admin' -- --bogus
+expect kernel-json 0 '"mount_id_unique": \{' '' -- kernel
+expect kernel-brief 0 '^map_sync +(yes|no|unknown) +probe ' '' -- kernel --brief
+expect kernel-two-dirs 2 '' '^dax-admin kernel: takes at most one directory' -- kernel / /
 expect help-unknown-command 2 '' '^dax-admin help: nosuch: no such command' -- help nosuch
 if [ -e /dev/full ]; then
 	"$DAX_ADMIN" --version >/dev/full 2>"$err"; got=$?

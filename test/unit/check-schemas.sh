@@ -65,5 +65,8 @@ valid get-dir get-dir get-dir "$tmp/dir"
 invalid get-dir-policy-name get-dir 's/"policy": "inherit"/"policy": "dax"/'
 valid get-dir-missing get-dir get-dir "$tmp/dir" "$tmp/nonexistent"
 
+valid kernel kernel kernel "$tmp/dir"
+invalid kernel-state-name kernel '0,/"state": "[a-z]*"/s//"state": "maybe"/'
+invalid kernel-missing-capability kernel 's/"map_sync"/"map_synced"/'
 echo "schemas: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

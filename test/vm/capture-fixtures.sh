@@ -57,7 +57,7 @@ for n in "${names[@]}"; do
 		continue
 	fi
 	tmp=$(mktemp -d "$dest/.capture-$n.XXXXXX")
-	if ! tar -xf "$VM_WORK/capture-$n/output.img" -C "$tmp" ||
+	if ! tar -xf "$(vm_work_dir "capture-$n")/output.img" -C "$tmp" ||
 	   [ ! -d "$tmp/tree/sys" ]; then
 		echo "FAIL: capture/$n: no tree on the output disk"
 		rm -rf "$tmp"
@@ -70,7 +70,7 @@ for n in "${names[@]}"; do
 		LC_ALL=C sort) >"$tmp/tree/EMPTY_DIRS"
 	rm -rf "${dest:?}/$n"
 	mv "$tmp/tree" "$dest/$n"
-	rm -rf "$tmp" "$VM_WORK/capture-$n/output.img"
+	rm -rf "$tmp" "$(vm_work_dir "capture-$n")/output.img"
 	echo "captured $n: $(find "$dest/$n" -type f | wc -l) files, $(find "$dest/$n" -type l | wc -l) links, $(find "$dest/$n" -type f -exec cat {} + | wc -c) bytes"
 done
 echo "# capture: total wall time $(vm_elapsed "$start")s (accel $VM_ACCEL)"

@@ -2,39 +2,64 @@
 # (variables set here are read by run.sh and capture-fixtures.sh)
 #
 # Host-side functions of the VM test tier, sourced by run.sh and
-# capture-fixtures.sh.  They fetch and cache a stock Debian kernel, build an
+# capture-fixtures.sh.  They fetch and cache stock Debian kernels, build an
 # initramfs around busybox, boot QEMU with emulated persistent memory and turn
 # the guest's result lines into PASS/FAIL/SKIP lines.
 #
+# Several guest kernels can be tested; each has a label (its version, e.g.
+# 6.1) used in result names (vm-6.1/<group>/...) and paths.
+#
 # Layout under the build tree:
 #   $BUILD/vm/cache/kernel/<pkg>-<key>/   unpacked kernel, pruned to the modules used
-#   $BUILD/vm/initramfs/                  system.cpio.gz (cached), project.cpio.gz
+#   $BUILD/vm/initramfs/                  system-<label>.cpio.gz (cached), project.cpio.gz
 #   $BUILD/vm/stage/                      "make install DESTDIR=" of the project
-#   $BUILD/vm/work/<group>/               per-boot scratch (initrd, pmem backing files)
-#   $BUILD/vm/logs/<group>.log            guest console
-#   $BUILD/vm/logs/<group>.results        result channel (second serial port)
+#   $BUILD/vm/work/<label>/<group>/       per-boot scratch (initrd, pmem backing files)
+#   $BUILD/vm/logs/<label>/<group>.log    guest console
+#   $BUILD/vm/logs/<label>/<group>.results result channel (second serial port)
 #
 # Environment:
+#   DAXTEST_VM_KERNELS      guest kernels, "LABEL" or "LABEL=PACKAGE" each
+#                           (default "6.1 6.12", see VM_KERNELS_KNOWN)
+#   DAXTEST_VM_KERNEL_PKG   one kernel package instead (label: its version)
+#   DAXTEST_VM_JOBS         guests run at once (default: the number of CPUs)
 #   DAXTEST_VM_ACCEL        auto (default), kvm or tcg
-#   DAXTEST_VM_TIMEOUT      seconds per boot (default 120 with KVM, 420 with TCG)
+#   DAXTEST_VM_TIMEOUT      QEMU CPU seconds per boot (default 120 with KVM, 420
+#                           with TCG); wall time is allowed DAXTEST_VM_WALL_FACTOR
+#                           (default 4) times that
 #   DAXTEST_VM_SMP          guest CPUs (default 2 with KVM, 1 with TCG)
-#   DAXTEST_VM_KERNEL_PKG   kernel package instead of what linux-image-amd64 depends on
 #   DAXTEST_VM_STAGE        staged install tree (default $BUILD/vm/stage)
 #   DAXTEST_VM_DAXTEST      daxtest binary (default $BUILD/test/helpers/daxtest)
 
 VM_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=vm-qemu.sh
+. "$VM_SRC/vm-qemu.sh"
 
 # Modules loaded in the guest, in this order; modprobe on the host adds their
 # dependencies.  Missing ones only produce a warning.
 VM_MODULES="libnvdimm nfit nd_btt nd_pmem dax_pmem device_dax nd_e820
 virtio_pci virtio_pmem virtio_blk ext4 xfs hwpoison_inject mce_inject dm_mod"
 
+# Loaded only in guests with CXL devices (a group with cxl-pmem DEVICES);
+# kept in the kernel cache beside VM_MODULES.
+VM_MODULES_CXL="cxl_acpi cxl_pci cxl_mem cxl_port cxl_pmem"
+
 # Host programs copied into the guest with their libraries.
 VM_TOOLS_REQUIRED="busybox ndctl daxctl mkfs.ext4 mkfs.xfs xfs_io jq"
 VM_TOOLS_OPTIONAL="filefrag mke2fs tune2fs dumpe2fs e2fsck xfs_db xfs_repair
-xfs_spaceman sfdisk sqlite3 dmsetup"
+xfs_spaceman sfdisk sqlite3 dmsetup cxl"
 
 VM_RESULT_TAG='@@DAXTEST'
+
+# Kernel labels and the Debian package each stands for: 6.1 is Debian 12's
+# own kernel (what linux-image-amd64 depends on), 6.12 the one its security
+# suite carries (meta-package linux-image-6.12-amd64).  A label not listed
+# here stands for linux-image-LABEL-amd64.
+VM_KERNELS_KNOWN="6.1=linux-image-amd64 6.12=linux-image-6.12-amd64"
+VM_KERNELS_DEFAULT="6.1 6.12"
+
+# Result names start with this; set per kernel by vm_select_kernel.
+VM_PREFIX=vm
+VM_KLABEL=
 
 VM_PASS=0
 VM_FAIL=0
@@ -93,7 +118,6 @@ vm_setup() {
 	VM_INITRAMFS=$VM_DIR/initramfs
 	VM_STAGE=${DAXTEST_VM_STAGE:-$VM_DIR/stage}
 	mkdir -p "$VM_CACHE/kernel" "$VM_LOGS" "$VM_WORK" "$VM_INITRAMFS"
-	rm -rf "$VM_LOGS/json"
 }
 
 vm_find_tool() {
@@ -134,7 +158,7 @@ vm_kvm_usable() {
 # reaches "Kernel panic ... VFS: Unable to mount root fs" within a second or
 # two.  The verdict is cached per host kernel and guest kernel.
 vm_kvm_works() {
-	local stamp=$VM_CACHE/kvm-probe key verdict out
+	local stamp=$VM_CACHE/kvm-probe-$VM_KVER key verdict out
 
 	vm_kvm_usable || return 1
 	key="$(uname -r) $VM_KVER"
@@ -219,7 +243,7 @@ vm_decompress_module() {
 # Download PKG, unpack it, keep the kernel image and the modules in
 # VM_MODULES with their dependencies, and record the load order.
 vm_fetch_kernel() {
-	local pkg=$1 dest=$2 tmp kver moddir m line path keep rel n
+	local pkg=$1 dest=$2 tmp kver moddir m line path keep rel n list
 
 	tmp=$(mktemp -d "$VM_CACHE/kernel/.fetch.XXXXXX") || return 1
 	echo "# vm: fetching $pkg" >&2
@@ -250,17 +274,23 @@ vm_fetch_kernel() {
 	depmod -b "$tmp/root" "$kver" || { rm -rf "$tmp"; return 1; }
 
 	: >"$tmp/modules.load"
+	: >"$tmp/modules-cxl.load"
 	: >"$tmp/modules.missing"
-	for m in $VM_MODULES; do
+	for m in $VM_MODULES $VM_MODULES_CXL; do
+		list=$tmp/modules.load
+		case " $VM_MODULES_CXL " in *" $m "*) list=$tmp/modules-cxl.load ;; esac
 		if ! modprobe -C /dev/null -d "$tmp/root" -S "$kver" \
 			--show-depends "$m" >"$tmp/deps" 2>/dev/null; then
-			echo "$m" >>"$tmp/modules.missing"
+			# Built in is as good as loaded.
+			grep -q "/$m.ko" "$moddir/modules.builtin" 2>/dev/null ||
+				echo "$m" >>"$tmp/modules.missing"
 			continue
 		fi
 		while read -r line path _; do
 			[ "$line" = insmod ] || continue
 			rel=${path#"$moddir"/}
-			grep -qxF "$rel" "$tmp/modules.load" || echo "$rel" >>"$tmp/modules.load"
+			grep -qxF "$rel" "$tmp/modules.load" "$tmp/modules-cxl.load" ||
+				echo "$rel" >>"$list"
 		done <"$tmp/deps"
 	done
 	rm -f "$tmp/deps"
@@ -272,8 +302,8 @@ vm_fetch_kernel() {
 		mkdir -p "$keep/${rel%/*}"
 		mv "$moddir/$rel" "$keep/$rel"
 		vm_decompress_module "$keep/$rel"
-	done <"$tmp/modules.load"
-	sed -i -e 's/\.ko\.\(xz\|zst\|gz\)$/.ko/' "$tmp/modules.load"
+	done < <(cat "$tmp/modules.load" "$tmp/modules-cxl.load")
+	sed -i -e 's/\.ko\.\(xz\|zst\|gz\)$/.ko/' "$tmp/modules.load" "$tmp/modules-cxl.load"
 	rm -rf "$moddir/kernel" "$moddir/updates" "$moddir/extra"
 	cp -a "$keep"/. "$moddir"/
 	rm -rf "$keep"
@@ -299,32 +329,89 @@ vm_use_kernel() {
 	fi
 }
 
+# The packages of the kernels to test, one "LABEL PACKAGE" line each.
+vm_kernel_list() {
+	local spec label pkg known
+
+	if [ -n "${DAXTEST_VM_KERNEL_PKG:-}" ]; then
+		label=$(echo "$DAXTEST_VM_KERNEL_PKG" |
+			sed -n 's/^linux-image-\([0-9]\+\.[0-9]\+\).*/\1/p')
+		echo "${label:-custom} $DAXTEST_VM_KERNEL_PKG"
+		return
+	fi
+	for spec in ${DAXTEST_VM_KERNELS:-$VM_KERNELS_DEFAULT}; do
+		case $spec in
+		*=*) label=${spec%%=*} pkg=${spec#*=} ;;
+		*)
+			label=$spec pkg=
+			for known in $VM_KERNELS_KNOWN; do
+				[ "${known%%=*}" = "$label" ] && pkg=${known#*=}
+			done
+			[ -n "$pkg" ] || pkg=linux-image-$label-amd64
+			;;
+		esac
+		echo "$label $pkg"
+	done
+}
+
+# The package that holds the kernel image for PKG: a meta-package is
+# followed to the versioned image it depends on, and that to its
+# "-unsigned" build where the archive has one (the security suite's 6.12
+# puts the image there).
+vm_kernel_resolve() {
+	local pkg=$1 dep
+
+	case $pkg in
+	linux-image-[0-9]*.[0-9]*.[0-9]*) dep=$pkg ;;
+	*)
+		dep=$(apt-cache depends "$pkg" 2>/dev/null |
+			awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+		[ -n "$dep" ] || return 1
+		;;
+	esac
+	case $dep in
+	*-unsigned) ;;
+	*)
+		if apt-cache show "$dep-unsigned" >/dev/null 2>&1; then
+			dep=$dep-unsigned
+		fi
+		;;
+	esac
+	echo "$dep"
+}
+
+# Fetch (or find cached) the kernel LABEL of package PKG.  Sets VM_KDIR
+# and the other VM_K* variables.
 vm_kernel() {
-	local pkg key dir newest
+	local label=$1 want=$2 pkg key dir newest d
 
 	# shellcheck disable=SC2086
-	key=$(printf '%s\n' $VM_MODULES | cksum | cut -d' ' -f1)
-	pkg=${DAXTEST_VM_KERNEL_PKG:-}
-	if [ -z "$pkg" ]; then
-		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-			awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
-	fi
+	key=$(printf '%s\n' $VM_MODULES $VM_MODULES_CXL | cksum | cut -d' ' -f1)
+	pkg=$(vm_kernel_resolve "$want")
 	if [ -n "$pkg" ]; then
 		dir=$VM_CACHE/kernel/$pkg-$key
 		if [ -f "$dir/ready" ] || vm_fetch_kernel "$pkg" "$dir"; then
+			echo "$want" >"$dir/wanted"
 			vm_use_kernel "$dir"
 			return 0
 		fi
 	fi
-	# Offline or the archive moved on: fall back to any cached kernel.
-	newest=$(ls -td "$VM_CACHE"/kernel/*-"$key"/ready 2>/dev/null | head -n1)
+	# Offline or the archive moved on: fall back to the newest cached
+	# kernel fetched for the same request.
+	newest=
+	for d in $(ls -td "$VM_CACHE"/kernel/*-"$key" 2>/dev/null); do
+		if [ -f "$d/ready" ] && [ "$(cat "$d/wanted" 2>/dev/null)" = "$want" ]; then
+			newest=$d
+			break
+		fi
+	done
 	if [ -n "$newest" ]; then
-		vm_warn "kernel package '${pkg:-?}' unavailable, using cached ${newest%/ready}"
-		vm_use_kernel "${newest%/ready}"
+		vm_warn "kernel package '${pkg:-$want}' unavailable, using cached $newest"
+		vm_use_kernel "$newest"
 		return 0
 	fi
 	if [ -z "$pkg" ]; then
-		vm_skip_tier "cannot resolve the kernel package (apt-cache depends linux-image-amd64 gave nothing; run apt-get update)"
+		vm_skip_tier "cannot resolve the kernel package of $want (apt-cache depends $want gave nothing; run apt-get update)"
 	else
 		vm_skip_tier "kernel package $pkg could not be downloaded"
 	fi
@@ -386,7 +473,7 @@ vm_tool_list() {
 
 # The part of the initramfs that depends only on the host and the kernel.
 vm_build_system_initramfs() {
-	local out=$VM_INITRAMFS/system.cpio.gz key r t p a rel kdir
+	local out=$VM_INITRAMFS/system-$VM_KLABEL.cpio.gz key r t p a rel kdir
 
 	key=$( {
 		echo "$VM_KDIR $VM_KVER"
@@ -399,7 +486,7 @@ vm_build_system_initramfs() {
 		return 0
 	fi
 	echo "# vm: building system initramfs" >&2
-	r=$VM_INITRAMFS/system.root
+	r=$VM_INITRAMFS/system-$VM_KLABEL.root
 	rm -rf "$r"
 	mkdir -p "$r"/usr/bin "$r"/usr/lib "$r"/usr/lib64 "$r"/etc/daxtest \
 		"$r"/proc "$r"/sys "$r"/dev "$r"/tmp "$r"/run "$r"/mnt "$r"/root \
@@ -423,11 +510,14 @@ vm_build_system_initramfs() {
 
 	kdir=$(vm_moddir "$VM_KDIR/root" "$VM_KVER")
 	mkdir -p "$r/usr/lib/modules/$VM_KVER"
-	while read -r rel; do
-		mkdir -p "$r/usr/lib/modules/$VM_KVER/${rel%/*}"
-		cp "$kdir/$rel" "$r/usr/lib/modules/$VM_KVER/$rel"
-		echo "/lib/modules/$VM_KVER/$rel"
-	done <"$VM_KDIR/modules.load" >"$r/etc/daxtest/modules.load"
+	for t in modules.load modules-cxl.load; do
+		[ -f "$VM_KDIR/$t" ] || continue
+		while read -r rel; do
+			mkdir -p "$r/usr/lib/modules/$VM_KVER/${rel%/*}"
+			cp "$kdir/$rel" "$r/usr/lib/modules/$VM_KVER/$rel"
+			echo "/lib/modules/$VM_KVER/$rel"
+		done <"$VM_KDIR/$t" >"$r/etc/daxtest/$t"
+	done
 	for t in modules.order modules.builtin modules.builtin.modinfo; do
 		[ -f "$kdir/$t" ] && cp "$kdir/$t" "$r/usr/lib/modules/$VM_KVER/"
 	done
@@ -436,7 +526,7 @@ vm_build_system_initramfs() {
 	vm_cpio "$r" "$out" || return 1
 	echo "$key" >"$out.key"
 	rm -rf "$r"
-	echo "# vm: system initramfs $(du -k "$out" | cut -f1) KiB" >&2
+	echo "# vm: system initramfs for $VM_KVER $(du -k "$out" | cut -f1) KiB" >&2
 }
 
 # Locate a runnable daxtest; compile it from source when the build tree
@@ -512,15 +602,62 @@ vm_build_project_initramfs() {
 	rm -rf "$r"
 }
 
-# Host checks, accelerator, kernel and initramfs: everything before the
-# first boot.  Returns 1 with VM_SKIP_REASON set when the tier cannot run.
-vm_prepare() {
+# Everything before the first boot that does not depend on the kernel.
+# Returns 1 with VM_SKIP_REASON set when the tier cannot run.
+vm_prepare_common() {
 	vm_check_host || return 1
-	vm_kernel || return 1
-	vm_choose_accel || return $?
 	vm_find_daxtest || return 1
-	vm_build_system_initramfs || { vm_skip_tier "cannot build the initramfs"; return 1; }
 	vm_build_project_initramfs || { vm_skip_tier "cannot build the initramfs"; return 1; }
+}
+
+# Kernel LABEL (package PKG), its accelerator and its initramfs.  Records
+# them so that vm_select_kernel LABEL can switch to them later.
+declare -A VM_K_DIR=() VM_K_ACCEL=()
+vm_prepare_kernel() {
+	local label=$1 pkg=$2 rc
+
+	VM_KLABEL=$label
+	VM_PREFIX=vm-$label
+	vm_kernel "$label" "$pkg" || return 1
+	vm_choose_accel
+	rc=$?
+	[ $rc -eq 0 ] || return $rc
+	vm_build_system_initramfs || { vm_skip_tier "cannot build the initramfs for $VM_KVER"; return 1; }
+	mkdir -p "$VM_LOGS/$label" "$VM_WORK/$label"
+	rm -rf "$VM_LOGS/$label/json"
+	VM_K_DIR[$label]=$VM_KDIR
+	VM_K_ACCEL[$label]=$VM_ACCEL
+}
+
+vm_select_kernel() {
+	local label=$1
+
+	[ -n "${VM_K_DIR[$label]:-}" ] || return 1
+	VM_KLABEL=$label
+	VM_PREFIX=vm-$label
+	vm_use_kernel "${VM_K_DIR[$label]}" 2>/dev/null
+	DAXTEST_VM_ACCEL=${VM_K_ACCEL[$label]} vm_choose_accel
+}
+
+# Host checks, accelerator, the first kernel of vm_kernel_list and the
+# initramfs: everything before the first boot, for callers that boot one
+# kernel (capture-fixtures.sh).  Returns 1 with VM_SKIP_REASON set when the
+# tier cannot run.
+vm_prepare() {
+	local label pkg
+
+	read -r label pkg < <(vm_kernel_list)
+	vm_prepare_common || return 1
+	vm_prepare_kernel "$label" "$pkg"
+}
+
+# Scratch folder and console log of guest NAME on the selected kernel.
+vm_work_dir() {
+	echo "$VM_WORK/$VM_KLABEL/$1"
+}
+
+vm_log_file() {
+	echo "$VM_LOGS/$VM_KLABEL/$1.log"
 }
 
 # ---------------------------------------------------------------- groups
@@ -544,8 +681,14 @@ vm_load_group() {
 	OUTPUT_DISK=
 	KERNEL_LOG_ALLOW=
 	TOOLS=
+	KERNELS=
+	KERNELS_REASON=
+	QEMU=
 	# shellcheck disable=SC1090
 	. "$file" || return 1
+	GROUP_KERNELS=$KERNELS
+	GROUP_KERNELS_REASON=$KERNELS_REASON
+	GROUP_QEMU=$QEMU
 	GROUP_DEVICES=$DEVICES
 	GROUP_SCENARIOS=$SCENARIOS
 	GROUP_TIMEOUT=${TIMEOUT:-$VM_TIMEOUT}
@@ -555,11 +698,63 @@ vm_load_group() {
 	GROUP_TOOLS=$TOOLS
 }
 
+# Whether the loaded group runs on the selected kernel (its KERNELS lists
+# the labels it runs on; none: every kernel).
+vm_group_runs_here() {
+	local k
+
+	[ -n "$GROUP_KERNELS" ] || return 0
+	for k in $GROUP_KERNELS; do
+		[ "$k" = "$VM_KLABEL" ] && return 0
+	done
+	return 1
+}
+
+# Run QEMU with ARGS... for at most TIMEOUT seconds of its CPU time (a
+# guest busy that long is stuck in a loop) or TIMEOUT x
+# DAXTEST_VM_WALL_FACTOR (default 4) seconds of wall time (a guest that
+# waits forever): on a machine shared with other work, the wall time of a
+# TCG guest says more about the neighbours than about the guest.  Sets
+# VM_BOOT_RC (QEMU's exit status, 124 on timeout) and VM_BOOT_CPU (seconds).
+vm_run_qemu() {
+	local w=$1 limit=$2 qpid tck wall_limit now0 cpu=0 t0 elapsed
+	shift 2
+
+	tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+	wall_limit=$((limit * ${DAXTEST_VM_WALL_FACTOR:-4}))
+	"$VM_QEMU_BIN" "${VM_QEMU_ARGS[@]}" "$@" </dev/null >"$w/qemu.out" 2>&1 &
+	qpid=$!
+	t0=$SECONDS
+	VM_BOOT_RC=
+	while kill -0 "$qpid" 2>/dev/null; do
+		sleep 1
+		now0=$(awk -v t="$tck" '{ printf "%d", ($14 + $15) / t }' "/proc/$qpid/stat" 2>/dev/null) &&
+			[ -n "$now0" ] && cpu=$now0
+		elapsed=$((SECONDS - t0))
+		if [ "$cpu" -ge "$limit" ] || [ "$elapsed" -ge "$wall_limit" ]; then
+			echo "vm: guest stopped after ${cpu}s of CPU time, ${elapsed}s of wall time (limits ${limit}s, ${wall_limit}s)" >>"$w/qemu.out"
+			kill -TERM "$qpid" 2>/dev/null
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
+				kill -0 "$qpid" 2>/dev/null || break
+				sleep 1
+			done
+			kill -KILL "$qpid" 2>/dev/null
+			VM_BOOT_RC=124
+			break
+		fi
+	done
+	wait "$qpid"
+	local rc=$?
+	[ -n "$VM_BOOT_RC" ] || VM_BOOT_RC=$rc
+	VM_BOOT_CPU=$cpu
+}
+
 # Boot one guest for group NAME (already loaded with vm_load_group).
 # Sets VM_BOOT_RC (timeout's exit status) and VM_BOOT_SECONDS.
 vm_boot() {
-	local name=$1 w=$VM_WORK/$1 log=$VM_LOGS/$1.log res=$VM_LOGS/$1.results
-	local i=0 dev kind size img regions=0 start t p
+	local name=$1 w=$VM_WORK/$VM_KLABEL/$1 log=$VM_LOGS/$VM_KLABEL/$1.log
+	local res=$VM_LOGS/$VM_KLABEL/$1.results i=0 dev kind size img regions=0 start
+	local cxl=0 machine cpu t p
 	local -a args
 
 	rm -rf "$w"
@@ -567,7 +762,14 @@ vm_boot() {
 	rm -f "$log" "$res"
 	# no_timer_check: under emulation on a loaded machine the boot-time
 	# IO-APIC timer check can fail and panic the guest.
-	args=(-machine "pc,nvdimm=on,accel=$VM_ACCEL_OPT" -cpu max -smp "$VM_SMP"
+	# CXL needs q35 with a CXL host bridge; without hypervisor=off the
+	# kernel refuses to commit a region ("Failed to synchronize CPU cache
+	# state").
+	machine="pc,nvdimm=on,accel=$VM_ACCEL_OPT" cpu=max
+	case " $GROUP_DEVICES " in
+	*" cxl-pmem:"*) machine="q35,cxl=on,accel=$VM_ACCEL_OPT" cpu=max,hypervisor=off ;;
+	esac
+	args=(-machine "$machine" -cpu "$cpu" -smp "$VM_SMP"
 	      -m 2G,slots=4,maxmem=8G -nodefaults -no-reboot -display none
 	      -kernel "$VM_VMLINUZ" -initrd "$w/initrd.img"
 	      -append "console=ttyS0,115200 panic=-1 loglevel=4 rdinit=/init no_timer_check"
@@ -586,6 +788,18 @@ vm_boot() {
 				args+=(-device "nvdimm,id=nvdimm$i,memdev=mem$i,label-size=128K")
 			fi
 			;;
+		cxl-pmem)
+			# A persistent-memory type-3 device with a label area, behind
+			# root port $cxl of the one CXL host bridge.
+			truncate -s "$size" "$img" && truncate -s 1M "$w/cxl-lsa$i.img" || return 1
+			[ "$cxl" -eq 0 ] && args+=(-device "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1")
+			args+=(-object "memory-backend-file,id=cxl-mem$i,share=on,mem-path=$img,size=$size"
+			       -object "memory-backend-file,id=cxl-lsa$i,share=on,mem-path=$w/cxl-lsa$i.img,size=1M"
+			       -device "cxl-rp,port=$cxl,bus=cxl.1,id=root_port$((13 + cxl)),chassis=0,slot=$((2 + cxl))"
+			       -device "cxl-type3,bus=root_port$((13 + cxl)),persistent-memdev=cxl-mem$i,lsa=cxl-lsa$i,id=cxl-pmem$cxl,sn=$((cxl + 1))")
+			cxl=$((cxl + 1))
+			regions=$((regions - 1))	# no nd region until one is created
+			;;
 		virtio-pmem)
 			truncate -s "$size" "$img" || return 1
 			args+=(-object "memory-backend-file,id=mem$i,share=on,mem-path=$img,size=$size"
@@ -599,6 +813,10 @@ vm_boot() {
 		regions=$((regions + 1))
 		i=$((i + 1))
 	done
+	if [ "$cxl" -gt 0 ]; then
+		args+=(-M "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G"
+		       -qmp "unix:$w/qmp.sock,server=on,wait=off")
+	fi
 	if [ -n "$GROUP_OUTPUT_DISK" ]; then
 		truncate -s "$GROUP_OUTPUT_DISK" "$w/output.img" || return 1
 		args+=(-drive "file=$w/output.img,format=raw,if=none,id=output"
@@ -609,6 +827,8 @@ vm_boot() {
 		echo "DAXTEST_SCENARIOS='$GROUP_SCENARIOS'"
 		echo "DAXTEST_REGIONS=$regions"
 		echo "DAXTEST_ACCEL=$VM_ACCEL"
+		echo "DAXTEST_KERNEL='$VM_KLABEL'"
+		echo "DAXTEST_CXL=$cxl"
 		[ -n "$GROUP_OUTPUT_DISK" ] && echo "DAXTEST_OUTPUT_SERIAL=daxtest-output"
 	} >"$w/root/etc/daxtest/group.conf"
 	# Host programs only this group needs (large ones stay out of the
@@ -619,24 +839,22 @@ vm_boot() {
 		cp -L "$p" "$w/root/usr/bin/$t" && vm_copy_libs "$p" "$w/root"
 	done
 	vm_cpio "$w/root" "$w/group.cpio.gz" || return 1
-	cat "$VM_INITRAMFS/system.cpio.gz" "$VM_INITRAMFS/project.cpio.gz" \
+	cat "$VM_INITRAMFS/system-$VM_KLABEL.cpio.gz" "$VM_INITRAMFS/project.cpio.gz" \
 		"$w/group.cpio.gz" >"$w/initrd.img" || return 1
 
 	start=$(vm_now)
-	timeout -k 10 "$GROUP_TIMEOUT" qemu-system-x86_64 "${args[@]}" \
-		</dev/null >"$w/qemu.out" 2>&1
-	VM_BOOT_RC=$?
+	vm_run_qemu "$w" "$GROUP_TIMEOUT" "${args[@]}"
 	VM_BOOT_SECONDS=$(vm_elapsed "$start")
 	if [ -s "$w/qemu.out" ]; then
 		{ echo; echo "--- qemu output ---"; cat "$w/qemu.out"; } >>"$log"
 	fi
-	rm -f "$w"/pmem*.img "$w/initrd.img"
+	rm -f "$w"/pmem*.img "$w"/cxl-lsa*.img "$w/initrd.img"
 	return 0
 }
 
 # Turn the result channel of group NAME into PASS/FAIL/SKIP lines.
 vm_report() {
-	local name=$1 log=$VM_LOGS/$1.log res=$VM_LOGS/$1.results src
+	local name=$1 log=$VM_LOGS/$VM_KLABEL/$1.log res=$VM_LOGS/$VM_KLABEL/$1.results src
 	local spec id kind rest check detail planned reported n splat
 	local ended=0 json_n=0
 	declare -A plan=() count=() begun=() rc=()
@@ -667,15 +885,15 @@ vm_report() {
 			id=${check%%/*}
 			count[$id]=$(( ${count[$id]:-0} + 1 ))
 			case $kind in
-			pass) vm_result PASS "vm/$name/$check" ;;
-			fail) vm_result FAIL "vm/$name/$check" "$detail" ;;
-			skip) vm_result SKIP "vm/$name/$check" "$detail" ;;
+			pass) vm_result PASS "$VM_PREFIX/$name/$check" ;;
+			fail) vm_result FAIL "$VM_PREFIX/$name/$check" "$detail" ;;
+			skip) vm_result SKIP "$VM_PREFIX/$name/$check" "$detail" ;;
 			esac
 			;;
-		warn) vm_warn "vm/$name: $rest" ;;
+		warn) vm_warn "$VM_PREFIX/$name: $rest" ;;
 		json)	# a JSON document dax-admin printed, for the schema check
-			mkdir -p "$VM_LOGS/json" &&
-				printf '%s' "$detail" | base64 -d >"$VM_LOGS/json/$name.$((++json_n)).$check.json" ;;
+			mkdir -p "$VM_LOGS/$VM_KLABEL/json" &&
+				printf '%s' "$detail" | base64 -d >"$VM_LOGS/$VM_KLABEL/json/$name.$((++json_n)).$check.json" ;;
 		end) ended=1 ;;
 		esac
 	done <"$src"
@@ -683,25 +901,25 @@ vm_report() {
 	for spec in $GROUP_SCENARIOS; do
 		id=$(vm_scenario_id "$spec")
 		if [ -z "${begun[$id]:-}" ]; then
-			vm_result FAIL "vm/$name/$id" "scenario never started (guest stopped earlier)"
+			vm_result FAIL "$VM_PREFIX/$name/$id" "scenario never started (guest stopped earlier)"
 			continue
 		fi
 		planned=${plan[$id]:-}
 		reported=${count[$id]:-0}
 		if [ -z "$planned" ]; then
-			vm_result FAIL "vm/$name/$id/plan" "no plan line"
+			vm_result FAIL "$VM_PREFIX/$name/$id/plan" "no plan line"
 		elif [ "$reported" -lt "$planned" ]; then
 			for ((n = reported + 1; n <= planned; n++)); do
-				vm_result FAIL "vm/$name/$id/#$n" \
+				vm_result FAIL "$VM_PREFIX/$name/$id/#$n" \
 					"not reported (planned $planned checks, got $reported)"
 			done
 		elif [ "$reported" -gt "$planned" ]; then
-			vm_result FAIL "vm/$name/$id/plan" "planned $planned checks, got $reported"
+			vm_result FAIL "$VM_PREFIX/$name/$id/plan" "planned $planned checks, got $reported"
 		fi
 		if [ -z "${rc[$id]:-}" ]; then
-			vm_result FAIL "vm/$name/$id/exit" "scenario did not finish"
+			vm_result FAIL "$VM_PREFIX/$name/$id/exit" "scenario did not finish"
 		elif [ "${rc[$id]}" != 0 ]; then
-			vm_result FAIL "vm/$name/$id/exit" "scenario script exited ${rc[$id]}"
+			vm_result FAIL "$VM_PREFIX/$name/$id/exit" "scenario script exited ${rc[$id]}"
 		fi
 	done
 
@@ -709,20 +927,20 @@ vm_report() {
 		{ if [ -n "$GROUP_KERNEL_LOG_ALLOW" ]; then grep -v -E "$GROUP_KERNEL_LOG_ALLOW"; else cat; fi; } |
 		tr -d '\r')
 	if [ -n "$splat" ]; then
-		vm_result FAIL "vm/$name/kernel-log" "$splat"
+		vm_result FAIL "$VM_PREFIX/$name/kernel-log" "$splat"
 	else
-		vm_result PASS "vm/$name/kernel-log"
+		vm_result PASS "$VM_PREFIX/$name/kernel-log"
 	fi
 
 	if [ "$ended" = 1 ]; then
 		:
 	elif [ "$VM_BOOT_RC" = 124 ] || [ "$VM_BOOT_RC" = 137 ]; then
-		vm_result FAIL "vm/$name/end" "guest timed out after ${GROUP_TIMEOUT}s (see $log)"
+		vm_result FAIL "$VM_PREFIX/$name/end" "guest timed out (${GROUP_TIMEOUT}s of CPU time or ${DAXTEST_VM_WALL_FACTOR:-4} times that of wall time; see $log)"
 	else
-		vm_result FAIL "vm/$name/end" "guest stopped without the end marker, qemu exit $VM_BOOT_RC (see $log)"
+		vm_result FAIL "$VM_PREFIX/$name/end" "guest stopped without the end marker, qemu exit $VM_BOOT_RC (see $log)"
 	fi
 	if [ "$ended" != 1 ]; then
-		tail -n 15 "$log" 2>/dev/null | tr -d '\r' | sed "s|^|# vm/$name: |" >&2
+		tail -n 15 "$log" 2>/dev/null | tr -d '\r' | sed "s|^|# $VM_PREFIX/$name: |" >&2
 	fi
 	[ "$ended" = 1 ]
 }
