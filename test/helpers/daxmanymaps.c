@@ -65,8 +65,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 		put(" lookup=");
 		put_num(rc);
 		put("\n");
-		write(STDOUT_FILENO, line, used);
-		_exit(3);
+		_exit(write(STDOUT_FILENO, line, used) == (ssize_t)used ? 3 : 4);
 	}
 	put(" path=");
 	put(result.path);
