@@ -75,7 +75,7 @@ while [ $k -le 40 ]; do
 	else
 		broken="$broken k=$k:data"
 	fi
-	log "kill point $k: $records record(s) reported, finished"
+	log "kill point $k: $records record(s) reported, finished ($(date +%s))"
 	fresh
 	k=$((k + 1))
 done
