@@ -17,7 +17,7 @@ dev=$(state_get PMEM)
 disk=$(bdev_disk "$dev")
 mnt=/mnt/pmem
 mkdir -p "$mnt"
-plan 10
+plan 9
 
 case $variant in
 ext4) check mkfs make_fs ext4 "$dev" ;;
