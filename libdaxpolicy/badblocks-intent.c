@@ -12,7 +12,7 @@
  * was never complete, so no destructive step had started: it is dropped.
  *
  * The directory is created 0700 and opened with O_NOFOLLOW; one that is not
- * a directory, not owned by the caller (root), or writable by others is
+ * a directory, not owned by root (or the caller), or writable by others is
  * refused, since whoever may write there could delete a quarantine file
  * (putting a bad block back into free space) or forge a record.
  */
@@ -109,7 +109,7 @@ int bb_qdir_open(struct daxpolicy_ctx *ctx, int rootfd, dev_t dev, bool create, 
 		close(fd);
 		return -EPERM;
 	}
-	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		if (ctx)
 			err(ctx, "%s is owned by uid %u with mode %04o: refused, since others could remove its "
 		    "quarantine files or forge repair records; check its contents, then "
@@ -199,7 +199,8 @@ int bb_intent_read(int dirfd, const char *name, struct bb_intent *in)
 	}
 	if (fstat(fd, &st) < 0)
 		rc = -errno;
-	else if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+	else if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+		 (st.st_mode & (S_IWGRP | S_IWOTH)))
 		rc = -EPERM;
 	if (rc == 0) {
 		n = read(fd, d, sizeof(*d));

@@ -287,8 +287,8 @@ static int check_repairs(struct daxpolicy_ctx *ctx, struct bb_scan *s)
 		return 0;
 	if (rc == -EPERM)
 		return bb_add_reason(s->bb, "quarantine_dir_unsafe",
-				     "%s/%s is not a directory owned by uid %u and closed to other users",
-				     m, DAXPOLICY_QUARANTINE_DIR, (unsigned)geteuid());
+				     "%s/%s is not a directory owned by root and closed to other users",
+				     m, DAXPOLICY_QUARANTINE_DIR);
 	if (rc < 0)
 		return 0;   /* not readable by this user: nothing to tell */
 	dir = fdopendir(qfd);

@@ -120,8 +120,9 @@ struct bb_intent {
 };
 
 /* Open DAXPOLICY_QUARANTINE_DIR under @rootfd (creating it 0700 when
- * @create): -ENOENT when it is not there; -EPERM (with a message) when it is
- * not a directory of @dev owned by the caller and closed to others. */
+ * @create): -ENOENT when it is not there; -EPERM (with a message unless
+ * @ctx is NULL) when it is not a directory of @dev owned by root or the
+ * caller and closed to others. */
 int bb_qdir_open(struct daxpolicy_ctx *ctx, int rootfd, dev_t dev, bool create, int *dirfd);
 /* Whether a name in that directory is a record's. */
 bool bb_intent_is_record(const char *name);
