@@ -40,6 +40,8 @@ struct file_clone_range {
 
 /* Tries of a block whose good sectors changed under a --force repair. */
 #define FORCE_RETRIES 3
+/* Moves of a block that landed on a bad block again. */
+#define MOVE_RETRIES 3
 
 DAXPOLICY_EXPORT void daxpolicy_repair_free(struct daxpolicy_repair *r)
 {
@@ -410,6 +412,21 @@ static int resume_state(struct bb_repair *rp, uint64_t off, uint64_t len, bool m
 	return same ? 1 : 0;
 }
 
+/* Where the block is now, after a failed move. */
+static int remap(struct bb_repair *rp, uint64_t off, uint64_t *old, bool *mapped,
+		 struct daxpolicy_repair_block *blk)
+{
+	int rc = bb_sector_of(&rp->s, rp->fd, off, old, NULL);
+
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	*mapped = rc == 0;
+	blk->old_sector = *mapped ? *old : blk->old_sector;
+	dbg(rp->ctx, "%s: bytes %llu+%llu: the move is tried again", rp->path, (unsigned long long)off,
+	    (unsigned long long)rp->bs);
+	return 0;
+}
+
 int bb_repair_block(struct bb_repair *rp, uint64_t off, struct daxpolicy_repair_block *blk,
 		    const char *record, const uint8_t *bad)
 {
@@ -417,7 +434,7 @@ int bb_repair_block(struct bb_repair *rp, uint64_t off, struct daxpolicy_repair_
 	struct bb_intent in;
 	uint64_t len, old = 0, new;
 	bool unwritten = false, mapped;
-	int rc, tries = 0;
+	int rc, tries = 0, moves = 0;
 
 	rp->written_in_place = false;
 	if (fstat(rp->fd, &rp->st) < 0)
@@ -496,10 +513,16 @@ again:
 			return bb_intent_remove(rp->qdirfd, name);
 		}
 	}
+	/* Another process's fsync can commit the freeing of the bad block
+	 * early (ext4's journal is shared), so that the new block is the bad
+	 * one again: the move is tried again, from the saved contents. */
+move:
 	/* A hole (an interrupted move had punched it): write; when the
 	 * allocator hands out the bad block again, move off it. */
 	if (!mapped) {
 		rc = write_block(rp, off, len);
+		if (rc < 0 && moves++ < MOVE_RETRIES && remap(rp, off, &old, &mapped, blk) == 0)
+			goto move;
 		if (rc < 0)
 			return rc;
 		if (bb_sector_of(&rp->s, rp->fd, off, &old, NULL) == 0 && any_bad(rp->s.bb, old, rp->bs / 512)) {
@@ -508,6 +531,9 @@ again:
 		}
 	}
 	rc = mapped ? quarantine(rp, off, len, old, blk) : 0;
+	if (rc < 0 && rc != -EAGAIN && rc != -ERANGE && moves++ < MOVE_RETRIES &&
+	    remap(rp, off, &old, &mapped, blk) == 0)
+		goto move;
 	if (rc < 0 && rc != -EAGAIN && rc != -ERANGE)
 		return rc;
 	if (rc < 0)
@@ -530,6 +556,11 @@ again:
 		if (rc < 0)
 			return rc;
 		blk->new_sector = 0;
+	} else if (any_bad(rp->s.bb, new, rp->bs / 512) && moves++ < MOVE_RETRIES) {
+		old = new;
+		mapped = true;
+		blk->old_sector = old;
+		goto move;
 	} else if (any_bad(rp->s.bb, new, rp->bs / 512)) {
 		err(rp->ctx, "%s: the filesystem gave the bad block at sector %llu back; the saved "
 		    "contents stay in %s/%s", rp->s.bb->disk, (unsigned long long)new,
