@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * dax-admin badblocks --clear FILE --offset N --length N --yes: make the bad
- * bytes of a range of one file readable again (as zeros), and say what
- * changed.
+ * dax-admin badblocks --clear FILE --offset N --length N --yes [--force]:
+ * make the bad bytes of a range of one file readable again (as zeros), and
+ * say what changed. dax-admin badblocks --finish PATH --yes: finish the
+ * repairs on a filesystem that were interrupted.
  */
 #include "config.h"
 
@@ -10,11 +11,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <daxpolicy/libdaxpolicy.h>
 
 #include "badblocks-clear.h"
 #include "builtin.h"
+#include "holders.h"
 #include "json.h"
 #include "probe-paths.h"
 
@@ -41,6 +44,7 @@ static struct json_object *repair_to_json(const char *path, const struct daxpoli
 		json_object_object_add(bo, "old_sector", json_object_new_uint64(b->old_sector));
 		json_object_object_add(bo, "new_sector", json_object_new_uint64(b->new_sector));
 		json_add_path(bo, "quarantine", b->quarantine[0] ? b->quarantine : NULL);
+		json_object_object_add(bo, "resumed", json_object_new_boolean(b->resumed));
 		json_object_array_add(blocks, bo);
 	}
 	json_add_path(o, "path", path);
@@ -50,11 +54,31 @@ static struct json_object *repair_to_json(const char *path, const struct daxpoli
 	return o;
 }
 
+/* The exit status for a failed repair, after saying why. */
+static int repair_failed(struct daxpolicy_ctx *ctx, const char *path, int rc)
+{
+	/* A disk that keeps no list of bad sectors: the library's reason. */
+	if (rc == -EOPNOTSUPP && print_refusal(ctx, "badblocks", path))
+		return EXIT_USAGE;
+	cmd_error_path("badblocks", path, "%s",
+		rc == -ENODATA ? "no bad sector lies in that range: nothing to clear" :
+		rc == -EINVAL ? "not a regular file, or the range leaves out bad bytes of a block it touches" :
+		rc == -EIO ? "the repair could not move the file off the bad sectors; "
+			     "the range now reads as zeros" :
+		rc == -EBUSY ? "stopped, so that no other process's write is lost (see above)" :
+		rc == -EPERM ? "refused: the quarantine directory is not safe (see above)" :
+		rc == -ENODEV ? "not on a block device (no media to have errors)" : strerror(-rc));
+	return rc == -ENODATA || rc == -EINVAL || rc == -ENOENT || rc == -ENODEV ? EXIT_USAGE : EXIT_UNMET;
+}
+
 int badblocks_clear(struct daxpolicy_ctx *ctx, const char *path, uint64_t offset, uint64_t length,
-		    const struct daxpolicy_sector_range *list, size_t count, bool yes, unsigned int flags)
+		    const struct daxpolicy_sector_range *list, size_t count, bool yes, bool force,
+		    unsigned int flags)
 {
 	struct daxpolicy_repair *r;
 	struct json_object *o;
+	char who[512];
+	struct stat st;
 	int rc;
 
 	if (!yes) {
@@ -63,16 +87,40 @@ int badblocks_clear(struct daxpolicy_ctx *ctx, const char *path, uint64_t offset
 			       offset, length);
 		return EXIT_USAGE;
 	}
-	rc = daxpolicy_badblocks_repair(ctx, path, offset, length, list, count, &r);
-	if (rc < 0) {
-		cmd_error_path("badblocks", path, "%s",
-			rc == -ENODATA ? "no bad sector lies in that range: nothing to clear" :
-			rc == -EINVAL ? "not a regular file, or the range leaves out bad bytes of a block it touches" :
-			rc == -EIO ? "the repair could not move the file off the bad sectors; "
-				     "the range now reads as zeros" :
-			rc == -ENODEV ? "not on a block device (no media to have errors)" : strerror(-rc));
-		return rc == -ENODATA || rc == -EINVAL || rc == -ENOENT || rc == -ENODEV ? EXIT_USAGE : EXIT_UNMET;
+	/* A file in use is refused by name; the library's lease catches the
+	 * processes /proc does not show (and any that open it later). */
+	if (!force && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    holders_describe(st.st_dev, st.st_ino, who, sizeof(who)) > 0) {
+		cmd_error_path("badblocks", path, "open or mapped by %s: a write of theirs during the repair "
+			       "could be lost; stop them, or add --force (each block is then re-read just "
+			       "before it is changed)", who);
+		return EXIT_UNMET;
 	}
+	rc = daxpolicy_badblocks_repair_flags(ctx, path, offset, length, list, count,
+					      force ? DAXPOLICY_REPAIR_FORCE : 0, &r);
+	if (rc < 0)
+		return repair_failed(ctx, path, rc);
+	o = repair_to_json(path, r, flags);
+	daxpolicy_repair_free(r);
+	rc = json_print(stdout, o) < 0 ? EXIT_UNMET : EXIT_OK;
+	json_object_put(o);
+	return rc;
+}
+
+int badblocks_finish(struct daxpolicy_ctx *ctx, const char *path, bool yes, bool force, unsigned int flags)
+{
+	struct daxpolicy_repair *r;
+	struct json_object *o;
+	int rc;
+
+	if (!yes) {
+		cmd_error_path("badblocks", path, "--finish writes the saved contents of interrupted repairs "
+			       "back to their files; add --yes to go ahead");
+		return EXIT_USAGE;
+	}
+	rc = daxpolicy_badblocks_finish(ctx, path, force ? DAXPOLICY_REPAIR_FORCE : 0, &r);
+	if (rc < 0)
+		return repair_failed(ctx, path, rc);
 	o = repair_to_json(path, r, flags);
 	daxpolicy_repair_free(r);
 	rc = json_print(stdout, o) < 0 ? EXIT_UNMET : EXIT_OK;

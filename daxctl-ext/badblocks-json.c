@@ -3,7 +3,8 @@
  * The JSON of one badblocks scan, shared by 'badblocks' and 'monitor':
  * dev, mount, badblock_count, badblocks[] (offset, length in sectors,
  * source), files[] (path, inode, ranges[]), metadata[], unallocated[],
- * unattributed[], quarantined[] (blocks a repair took out of use).
+ * unattributed[], quarantined[] (blocks a repair took out of use),
+ * reasons[] (an interrupted repair, an unsafe quarantine directory).
  */
 #include "config.h"
 
@@ -99,6 +100,27 @@ static void range_fields(struct json_object *o, struct daxpolicy_badrange *r, co
 								   daxpolicy_badrange_get_source(r)));
 }
 
+/* The scan's reasons (an interrupted repair, an unsafe quarantine
+ * directory) as {code, severity, message, hint}; each needs the admin. */
+static struct json_object *badblocks_reasons_to_json(struct daxpolicy_badblocks *bb, bool *attention)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (struct daxpolicy_reason *r = daxpolicy_badblocks_get_first_reason(bb); r;
+	     r = daxpolicy_reason_get_next(r)) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "code", json_object_new_string(daxpolicy_reason_get_code(r)));
+		json_object_object_add(o, "severity", json_object_new_string(
+			daxpolicy_severity_name(daxpolicy_reason_get_severity(r))));
+		json_object_object_add(o, "message", json_path(daxpolicy_reason_get_message(r)));
+		json_object_object_add(o, "hint", json_object_new_string(daxpolicy_reason_get_hint(r)));
+		json_object_array_add(a, o);
+		*attention = true;
+	}
+	return a;
+}
+
 struct json_object *badblocks_to_json(struct daxpolicy_badblocks *bb, unsigned int flags, bool *files_hit)
 {
 	struct json_object *o = json_object_new_object(), *ranges = json_object_new_array();
@@ -122,6 +144,7 @@ struct json_object *badblocks_to_json(struct daxpolicy_badblocks *bb, unsigned i
 	json_object_object_add(o, "badblock_count", json_object_new_uint64(count));
 	json_object_object_add(o, "badblocks", ranges);
 	lists_add_to(o, &l);
+	json_object_object_add(o, "reasons", badblocks_reasons_to_json(bb, files_hit));
 	return o;
 }
 

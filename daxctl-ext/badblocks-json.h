@@ -8,7 +8,8 @@
 
 struct daxpolicy_badblocks;
 
-/* One scan as a JSON object; @files_hit is set when a file lost bytes.
+/* One scan as a JSON object; @files_hit is set when a file lost bytes or
+ * the scan has reasons (an interrupted repair, say).
  * @flags: JSON_HUMAN for sizes with units. */
 struct json_object *badblocks_to_json(struct daxpolicy_badblocks *bb, unsigned int flags, bool *files_hit);
 

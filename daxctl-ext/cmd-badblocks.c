@@ -108,12 +108,15 @@ static const struct cmd_option options[] = {
 	OPT_LONG('c', "clear", "FILE", "repair a byte range of FILE hit by media errors"),
 	OPT_LONG('o', "offset", "BYTES", "with --clear: where the range starts in the file"),
 	OPT_LONG('n', "length", "BYTES", "with --clear: how long the range is (> 0)"),
-	OPT_LONG('y', "yes", NULL, "with --clear: confirm the repair (else nothing changes)"),
+	OPT_LONG('y', "yes", NULL, "with --clear or --finish: confirm the repair (else nothing changes)"),
+	OPT_LONG('f', "force", NULL, "with --clear or --finish: repair a file other processes have open"),
+	OPT_LONG('F', "finish", "PATH", "finish the interrupted repairs on the filesystem of PATH"),
 	OPT_END,
 };
 const struct cmd_spec badblocks_spec = {
 	"badblocks", "[-l|--from-list FILE|-] [-u|--human] PATH...\n"
-	"--clear FILE --offset N --length N --yes [--from-list FILE|-]", options
+	"--clear FILE --offset N --length N --yes [--force] [--from-list FILE|-]\n"
+	"--finish PATH --yes [--force]", options
 };
 
 static void usage(FILE *out)
@@ -124,9 +127,9 @@ static void usage(FILE *out)
 int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 {
 	struct daxpolicy_sector_range *list = NULL;
-	const char *list_name = NULL, *clear = NULL;
+	const char *list_name = NULL, *clear = NULL, *finish = NULL;
 	unsigned long long offset = 0, length = 0;
-	bool have_offset = false, have_length = false, yes = false;
+	bool have_offset = false, have_length = false, yes = false, force = false;
 	struct json_object *out;
 	unsigned int flags = 0;
 	size_t count = 0;
@@ -149,9 +152,18 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 			have_length = true;
 			break;
 		case 'y': yes = true; break;
+		case 'f': force = true; break;
+		case 'F': finish = optarg; break;
 		case 'h': cmd_help(stdout, &badblocks_spec); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
+	}
+	if (finish) {
+		if (clear || optind != argc || have_offset || have_length || list_name) {
+			cmd_error("badblocks", NULL, "--finish takes one path on the filesystem, and --yes");
+			return EXIT_USAGE;
+		}
+		return badblocks_finish(ctx, finish, yes, force, flags);
 	}
 	if (clear) {
 		if (optind != argc || !have_offset || !have_length) {
@@ -161,12 +173,12 @@ int cmd_badblocks(int argc, char **argv, struct daxpolicy_ctx *ctx)
 		}
 		if (list_name && read_list(ctx, list_name, clear, &list, &count) < 0)
 			return EXIT_USAGE;
-		rc = badblocks_clear(ctx, clear, offset, length, list, count, yes, flags);
+		rc = badblocks_clear(ctx, clear, offset, length, list, count, yes, force, flags);
 		free(list);
 		return rc;
 	}
-	if (have_offset || have_length || yes) {
-		cmd_error("badblocks", NULL, "--offset, --length and --yes go with --clear");
+	if (have_offset || have_length || yes || force) {
+		cmd_error("badblocks", NULL, "--offset, --length, --yes and --force go with --clear");
 		return EXIT_USAGE;
 	}
 	if (optind == argc) {

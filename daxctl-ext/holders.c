@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Which processes hold a file open or mapped, from /proc/PID/fd and maps. */
+/* Which processes hold a file open or mapped, from /proc/PID/fd and maps,
+ * and their command names (/proc/PID/comm). */
 #include "config.h"
 
 #include <ctype.h>
@@ -76,4 +77,35 @@ struct json_object *holders_of(dev_t dev, ino_t ino)
 	}
 	closedir(proc);
 	return pids;
+}
+
+/* "pid 123 (writer), pid 456 (db)" into @buf: the processes other than
+ * this one that hold the inode; the number of them. */
+int holders_describe(dev_t dev, ino_t ino, char *buf, size_t size)
+{
+	struct json_object *pids = holders_of(dev, ino);
+	size_t used = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < json_object_array_length(pids); i++) {
+		int pid = json_object_get_int(json_object_array_get_idx(pids, i));
+		char path[64], comm[64] = "?";
+		FILE *f;
+
+		if (pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		if (used < size)
+			used += (size_t)snprintf(buf + used, size - used, "%spid %d (%s)", n ? ", " : "", pid, comm);
+		n++;
+	}
+	json_object_put(pids);
+	return n;
 }

@@ -43,6 +43,11 @@ DAXPOLICY_EXPORT void daxpolicy_badblocks_free(struct daxpolicy_badblocks *bb)
 		return;
 	for (size_t i = 0; i < bb->count; i++)
 		bb_free_hits(bb->ranges[i].hits);
+	for (struct daxpolicy_reason *r = bb->reasons, *next; r; r = next) {
+		next = r->next;
+		free(r->message);
+		free(r);
+	}
 	free(bb->ranges);
 	free(bb->mount);
 	free(bb);
@@ -198,6 +203,7 @@ int bb_prepare(struct daxpolicy_ctx *ctx, int fd, const struct daxpolicy_sector_
 	s->bb = bb = calloc(1, sizeof(*bb));
 	if (!bb)
 		return -ENOMEM;
+	bb->reasons_tail = &bb->reasons;
 	c = (struct collect){ .bb = bb };
 	rc = fstat(fd, &st) < 0 ? -errno : locate(ctx, fd, &st, s, &s->mnt, &s->device);
 	if (rc < 0)
@@ -254,6 +260,72 @@ static void mark_quarantined(struct bb_scan *s)
 				h->kind = DAXPOLICY_HIT_QUARANTINED;
 }
 
+int bb_add_reason(struct daxpolicy_badblocks *bb, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = dp_reason_append(&bb->reasons_tail, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Repairs that were interrupted (their records are still in the quarantine
+ * directory), and a quarantine directory that others could change. A scan
+ * only reports them: finishing a repair writes to a file. */
+static int check_repairs(struct daxpolicy_ctx *ctx, struct bb_scan *s)
+{
+	const char *m = s->bb->mount;
+	struct dirent *de;
+	int qfd, rc;
+	DIR *dir;
+
+	(void)ctx;
+	rc = bb_qdir_open(NULL, s->rootfd, s->dev, false, &qfd);   /* the reason says it */
+	if (rc == -ENOENT)
+		return 0;
+	if (rc == -EPERM)
+		return bb_add_reason(s->bb, "quarantine_dir_unsafe",
+				     "%s/%s is not a directory owned by root and closed to other users",
+				     m, DAXPOLICY_QUARANTINE_DIR);
+	if (rc < 0)
+		return 0;   /* not readable by this user: nothing to tell */
+	dir = fdopendir(qfd);
+	if (!dir) {
+		close(qfd);
+		return -ENOMEM;
+	}
+	while (rc == 0 && (de = readdir(dir))) {
+		struct bb_intent in;
+		int r;
+
+		if (!bb_intent_is_record(de->d_name))
+			continue;
+		r = bb_intent_read(dirfd(dir), de->d_name, &in);
+		if (r == -EBADMSG)
+			rc = bb_add_reason(s->bb, "repair_interrupted",
+					   "%s/%s/%s: a record of a repair interrupted before it changed anything "
+					   "(incomplete); dax-admin badblocks --finish %s --yes removes it",
+					   m, DAXPOLICY_QUARANTINE_DIR, de->d_name, m);
+		else if (r == 0)
+			rc = bb_add_reason(s->bb, "repair_interrupted",
+					   "the repair of %s/%s (inode %llu), bytes %llu+%llu, was interrupted; its "
+					   "saved contents are in %s/%s/%s; finish it: dax-admin badblocks --finish %s --yes",
+					   m, in.path, (unsigned long long)in.ino,
+					   (unsigned long long)in.file_offset, (unsigned long long)in.block_size,
+					   m, DAXPOLICY_QUARANTINE_DIR, de->d_name, m);
+		free(in.data);
+	}
+	closedir(dir);
+	return rc;
+}
+
+DAXPOLICY_EXPORT struct daxpolicy_reason *daxpolicy_badblocks_get_first_reason(struct daxpolicy_badblocks *bb)
+{
+	return bb->reasons;
+}
+
 DAXPOLICY_EXPORT int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const char *path,
 					      const struct daxpolicy_sector_range *list, size_t count,
 					      struct daxpolicy_badblocks **result)
@@ -286,6 +358,8 @@ DAXPOLICY_EXPORT int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const c
 		}
 		mark_quarantined(&s);
 	}
+	if (rc >= 0 && s.mnt && s.rootfd >= 0)
+		rc = check_repairs(ctx, &s);
 	*result = NULL;
 	if (rc >= 0) {
 		*result = s.bb;

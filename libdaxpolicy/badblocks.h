@@ -40,7 +40,12 @@ struct daxpolicy_badblocks {
 	const char *source;
 	size_t count;
 	struct daxpolicy_badrange *ranges;   /* sorted, merged, linked in order */
+	struct daxpolicy_reason *reasons, **reasons_tail;   /* about the scan as a whole */
 };
+
+/* Append a reason (a catalogued code) to the scan's result. 0 or -ENOMEM. */
+int bb_add_reason(struct daxpolicy_badblocks *bb, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* One scan of one mounted filesystem. */
 struct bb_scan {
@@ -96,5 +101,78 @@ int bb_fiemap_walk(struct daxpolicy_ctx *ctx, struct bb_scan *s);
 /* Map one open regular file, inode @ino, named @path in the hits, with
  * FIEMAP; its hits are added under @lock unless NULL. */
 int bb_fiemap_map(struct bb_scan *s, pthread_mutex_t *lock, int fd, const char *path, uint64_t ino);
+
+/* ---- badblocks-intent.c: the repair's intent records and their directory ---- */
+
+#define BB_INTENT_MAX_SECTORS 128   /* a 64 KiB filesystem block */
+#define BB_INTENT_MAX_HANDLE 128    /* MAX_HANDLE_SZ */
+#define BB_INTENT_MAX_PATH 1024     /* for messages only; the handle identifies */
+
+/* What a repair is about to do to one block of one file. */
+struct bb_intent {
+	uint64_t dev, ino, generation;   /* the file */
+	bool have_generation;
+	uint32_t handle_type, handle_bytes;   /* name_to_handle_at(), to reopen it */
+	unsigned char handle[BB_INTENT_MAX_HANDLE];
+	char path[BB_INTENT_MAX_PATH];   /* from the mount point */
+	uint64_t file_offset;    /* the block */
+	uint64_t length;         /* its bytes below the file's end (0: all beyond) */
+	uint64_t block_size, old_sector, file_size;
+	uint8_t bad[BB_INTENT_MAX_SECTORS / 8];   /* its bad sectors, bit i: sector i */
+	unsigned char *data;     /* block_size bytes: the new contents */
+};
+
+/* Open DAXPOLICY_QUARANTINE_DIR under @rootfd (creating it 0700 when
+ * @create): -ENOENT when it is not there; -EPERM (with a message unless
+ * @ctx is NULL) when it is not a directory of @dev owned by root or the
+ * caller and closed to others. */
+int bb_qdir_open(struct daxpolicy_ctx *ctx, int rootfd, dev_t dev, bool create, int *dirfd);
+/* Whether a name in that directory is a record's. */
+bool bb_intent_is_record(const char *name);
+/* Write @in as a new record, durable (file and directory fsynced) before
+ * this returns; its name into @name. */
+int bb_intent_write(int dirfd, const struct bb_intent *in, char *name, size_t size);
+/* Read a record (@in->data allocated); -EBADMSG for one that does not
+ * check out (torn while it was written). */
+int bb_intent_read(int dirfd, const char *name, struct bb_intent *in);
+/* Remove a record, durably. */
+int bb_intent_remove(int dirfd, const char *name);
+
+/* ---- badblocks-repair.c, badblocks-resume.c: the repair of one file ---- */
+
+struct bb_repair {
+	struct daxpolicy_ctx *ctx;
+	struct bb_scan s;
+	int fd, devfd, qdirfd;
+	struct stat st;
+	uint64_t bs, size;               /* block size; the file's size at the start */
+	unsigned char *buf, *check;      /* the block's new contents; scratch */
+	struct daxpolicy_repair *out;
+	unsigned int flags;              /* DAXPOLICY_REPAIR_* */
+	bool leased;
+	unsigned int step, kill_at, stop_at;   /* steps taken; DAXPOLICY_TEST_KILL_AT, _STOP_AT */
+	bool test_still_bad, written_in_place;   /* DAXPOLICY_TEST_STILL_BAD */
+	char path[BB_INTENT_MAX_PATH];   /* from the mount point */
+};
+
+void bb_repair_init(struct daxpolicy_ctx *ctx, struct bb_repair *rp, unsigned int flags);
+void bb_repair_finish(struct bb_repair *rp);
+/* The write lease on rp->fd (none with DAXPOLICY_REPAIR_FORCE); -EBUSY
+ * when another process has the file open. */
+int bb_repair_lease(struct bb_repair *rp, const char *path);
+void bb_repair_set_path(struct bb_repair *rp, const char *fallback);
+int bb_repair_buffers(struct bb_repair *rp);
+/* Repair the block at file offset @off: from the device's good sectors, or
+ * with @record (the name of an interrupted repair's record), from the saved
+ * contents already in rp->buf; @bad then marks the block's bad sectors (the
+ * record's bitmap). */
+int bb_repair_block(struct bb_repair *rp, uint64_t off, struct daxpolicy_repair_block *blk,
+		    const char *record, const uint8_t *bad);
+int bb_repair_add_zeroed(struct daxpolicy_repair *r, uint64_t offset, uint64_t length);
+struct daxpolicy_repair_block *bb_repair_add_block(struct daxpolicy_repair *r);
+int bb_sector_of(const struct bb_scan *s, int fd, uint64_t off, uint64_t *sector, bool *unwritten);
+/* Finish every interrupted repair on the filesystem holding @fd, adding
+ * what was done to @out. (badblocks-resume.c) */
+int bb_finish_interrupted(struct daxpolicy_ctx *ctx, int fd, unsigned int flags, struct daxpolicy_repair *out);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -239,7 +240,10 @@ struct daxpolicy_reason {
 };
 
 /* Append a reason with @code (which must be in the catalogue) and a
- * formatted message naming the concrete objects. 0 or -ENOMEM. */
+ * formatted message naming the concrete objects, at *@tail. 0 or -ENOMEM. */
+int dp_reason_append(struct daxpolicy_reason ***tail, const char *code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+/* The same, to a report. */
 int dp_report_add_reason(struct daxpolicy_report *report, const char *code,
 			 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -83,6 +83,10 @@ static const struct reason_def catalogue[] = {
 	{ "no_error_source", E,
 	  "only a list of the bad sectors from elsewhere (a media scan, the device's own log) can help: "
 	  "dax-admin badblocks --from-list FILE ('SECTOR COUNT' lines, 512-byte sectors of that disk)" },
+	{ "repair_interrupted", E,
+	  "a repair of a file's bad block was interrupted (killed, or the power failed); the block's saved contents are in its record: finish it with dax-admin badblocks --finish MOUNT --yes (any --clear on that filesystem also does)" },
+	{ "quarantine_dir_unsafe", E,
+	  "MOUNT/.dax-badblocks must be a directory owned by root with mode 0700: others could delete its quarantine files or forge repair records; check its contents, then fix its owner and mode" },
 };
 #undef E
 #undef W
@@ -96,32 +100,38 @@ static const struct reason_def *find_def(const char *code)
 	return NULL;
 }
 
-int dp_report_add_reason(struct daxpolicy_report *report, const char *code,
-			 const char *fmt, ...)
+int dp_reason_append(struct daxpolicy_reason ***tail, const char *code, const char *fmt, va_list ap)
 {
 	const struct reason_def *def = find_def(code);
 	struct daxpolicy_reason *r;
-	va_list ap;
-	int n;
 
 	if (!def)
 		return -EINVAL;    /* a bug: every code must be catalogued */
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	va_start(ap, fmt);
-	n = vasprintf(&r->message, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
+	if (vasprintf(&r->message, fmt, ap) < 0) {
 		free(r);
 		return -ENOMEM;
 	}
 	r->code = def->code;
 	r->severity = def->severity;
 	r->hint = def->hint;
-	*report->reasons_tail = r;
-	report->reasons_tail = &r->next;
+	**tail = r;
+	*tail = &r->next;
 	return 0;
+}
+
+int dp_report_add_reason(struct daxpolicy_report *report, const char *code,
+			 const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = dp_reason_append(&report->reasons_tail, code, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 DAXPOLICY_EXPORT const char *daxpolicy_severity_name(enum daxpolicy_severity severity)

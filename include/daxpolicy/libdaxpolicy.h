@@ -595,6 +595,11 @@ const char *daxpolicy_badblocks_get_mount(struct daxpolicy_badblocks *bb);
  * disk), "dm" (those of the devices beneath a device-mapper device) or
  * "list" (the caller's). */
 const char *daxpolicy_badblocks_get_source(struct daxpolicy_badblocks *bb);
+/* Reasons about the filesystem as a whole: "repair_interrupted" (a repair
+ * was killed or cut by a power failure; daxpolicy_badblocks_finish()
+ * finishes it), "quarantine_dir_unsafe". NULL when none; walk them with
+ * daxpolicy_reason_get_next(). */
+struct daxpolicy_reason *daxpolicy_badblocks_get_first_reason(struct daxpolicy_badblocks *bb);
 
 struct daxpolicy_badrange *daxpolicy_badblocks_get_first(struct daxpolicy_badblocks *bb);
 struct daxpolicy_badrange *daxpolicy_badrange_get_next(struct daxpolicy_badrange *range);
@@ -652,6 +657,7 @@ struct daxpolicy_repair_block {
 					   cleared the error (old == new) */
 	char quarantine[256];           /* moved: the file holding the bad block,
 					   relative to the mount point */
+	bool resumed;                   /* an interrupted repair, finished */
 };
 
 struct daxpolicy_byte_range {
@@ -669,6 +675,52 @@ int daxpolicy_badblocks_repair(struct daxpolicy_ctx *ctx, const char *path, uint
 			       uint64_t length, const struct daxpolicy_sector_range *list,
 			       size_t count, struct daxpolicy_repair **result);
 void daxpolicy_repair_free(struct daxpolicy_repair *repair);
+
+/* The file may be open elsewhere: repair it without the write lease, and
+ * re-read each block's good sectors just before changing it (a block that
+ * keeps changing is left alone, -EBUSY). */
+#define DAXPOLICY_REPAIR_FORCE 0x1
+
+/*
+ * daxpolicy_badblocks_repair_flags - daxpolicy_badblocks_repair() with
+ * @flags (DAXPOLICY_REPAIR_*).
+ *
+ * Safe against a kill or a power failure at any point: before a block is
+ * changed, its new contents (the good sectors, zeros for the bad ones) and
+ * what is to be done are written to an intent record in
+ * DAXPOLICY_QUARANTINE_DIR and made durable (the record and the directory
+ * are fsynced); the record is removed once the block is rewritten and
+ * verified. A repair (or daxpolicy_badblocks_finish()) on the filesystem
+ * first finishes every interrupted one; until then daxpolicy_badblocks_scan()
+ * reports each with the reason "repair_interrupted".
+ * Without DAXPOLICY_REPAIR_FORCE the repair holds a write lease on the file
+ * (F_SETLEASE) for its whole duration: -EBUSY when another process has the
+ * file open or mapped, or opens it during the repair (the repair then
+ * stops before the next block; the blocks done stay done, none is left
+ * half done). The size of the file never changes: a bad block beyond its
+ * end (preallocated) is allocated again, unwritten.
+ * -EPERM when DAXPOLICY_QUARANTINE_DIR is not a directory owned by the
+ * caller and closed to others (a symlink, a FIFO, a user's 0777 directory).
+ * For tests only: DAXPOLICY_TEST_KILL_AT=N in the environment raises SIGKILL
+ * just before the Nth step that changes something on disk (the steps are
+ * logged at debug level), DAXPOLICY_TEST_STOP_AT=N raises SIGSTOP there, and DAXPOLICY_TEST_STILL_BAD=1 makes the device's
+ * bad sectors still fail to read after the in-place write (a platform that
+ * cannot clear errors). Both are ignored in setuid programs.
+ */
+int daxpolicy_badblocks_repair_flags(struct daxpolicy_ctx *ctx, const char *path, uint64_t offset,
+				     uint64_t length, const struct daxpolicy_sector_range *list,
+				     size_t count, unsigned int flags, struct daxpolicy_repair **result);
+
+/*
+ * daxpolicy_badblocks_finish - finish every interrupted repair on the
+ * filesystem holding @path, from their intent records. @result lists the
+ * blocks done (resumed set) and the bytes that read as zeros; none when
+ * there was nothing to finish. -EBUSY when a block changed since its repair
+ * was interrupted (its record stays) or its file is open elsewhere (without
+ * DAXPOLICY_REPAIR_FORCE); -EPERM as above.
+ */
+int daxpolicy_badblocks_finish(struct daxpolicy_ctx *ctx, const char *path, unsigned int flags,
+			       struct daxpolicy_repair **result);
 
 /* ------------------------------------------------------------------------
  * Bus errors (SIGBUS) to files

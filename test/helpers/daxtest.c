@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MAP_SHARED_VALIDATE
@@ -380,6 +381,44 @@ static int cmd_hold(int argc, char **argv)
 	return EXIT_YES;
 }
 
+/* Append 64-byte records "record NNNNNNNNNN" to PATH, each fsynced before
+ * the next, until SIGTERM (or SECONDS); then print how many were fsynced.
+ * A test checks that every one of them is still in the file. */
+static int cmd_append(int argc, char **argv)
+{
+	struct sigaction sa;
+	char rec[64];
+	uint64_t secs;
+	time_t end;
+	unsigned int n = 0;
+	int fd;
+
+	if (argc != 2 || parse_size(argv[1], &secs))
+		return fail("usage: append PATH SECONDS");
+	fd = open(argv[0], O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return fail("open %s: %s", argv[0], strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	printf("writing pid=%ld\n", (long)getpid());
+	fflush(stdout);
+	end = time(NULL) + (time_t)secs;
+	while (!stop && time(NULL) < end) {
+		memset(rec, ' ', sizeof(rec));
+		snprintf(rec, sizeof(rec), "record %010u", n);
+		rec[17] = ' ';
+		rec[63] = '\n';
+		if (write(fd, rec, sizeof(rec)) != (ssize_t)sizeof(rec) || fsync(fd) < 0)
+			return fail("record %u: %s", n, strerror(errno));
+		n++;
+	}
+	close(fd);
+	printf("appended %u\n", n);
+	return EXIT_YES;
+}
+
 static void put_le32(unsigned char *p, uint32_t v)
 {
 	p[0] = v & 0xff;
@@ -446,6 +485,7 @@ static int usage(void)
 		"  verify PATH             check the pattern written by create\n"
 		"  tmpfile DIR             flag and DAX state of a new O_TMPFILE in DIR\n"
 		"  hold PATH SECONDS       keep PATH open\n"
+		"  append PATH SECONDS     append fsynced 64-byte records until SIGTERM\n"
 		"  mkpart DEVICE START SIZE  one-partition MBR (bytes; SIZE 0 = rest)\n",
 		prog);
 	return EXIT_ERR;
@@ -479,6 +519,8 @@ int main(int argc, char **argv)
 		ret = cmd_tmpfile(argc, argv);
 	else if (!strcmp(cmd, "hold"))
 		ret = cmd_hold(argc, argv);
+	else if (!strcmp(cmd, "append"))
+		ret = cmd_append(argc, argv);
 	else if (!strcmp(cmd, "mkpart"))
 		ret = cmd_mkpart(argc, argv);
 	else if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
