@@ -86,6 +86,16 @@ check_eq completed-run "$want 0" "$(sha256sum <"$mnt/a") $(dax-admin badblocks "
 
 # A writer appending and fsyncing 64-byte records during --clear.
 for mode in refused force; do
+	if [ $mode = force ] && [ $variant = xfs-noreflink ]; then
+		# Without reflink the moved-off bad block is freed before it is
+		# quarantined, and an appending writer can be handed it: 6.1 XFS
+		# then shuts down (cannot zero it for DAX). dax-admin-badblocks(1)
+		# says to stop writers on such a filesystem.
+		why="--force with a writer needs reflink on XFS (the freed bad block can go to the writer)"
+		skip writer-force-exit "$why"
+		skip writer-force-records-kept "$why"
+		continue
+	fi
 	fresh
 	place
 	daxtest append "$mnt/a" 120 >/tmp/writer.out &
