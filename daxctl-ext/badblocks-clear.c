@@ -54,6 +54,18 @@ static struct json_object *repair_to_json(const char *path, const struct daxpoli
 	return o;
 }
 
+/* Print what a repair did and free it; the exit status. */
+static int print_repair(const char *path, struct daxpolicy_repair *r, unsigned int flags)
+{
+	struct json_object *o = repair_to_json(path, r, flags);
+	int rc;
+
+	daxpolicy_repair_free(r);
+	rc = json_print(stdout, o) < 0 ? EXIT_UNMET : EXIT_OK;
+	json_object_put(o);
+	return rc;
+}
+
 /* The exit status for a failed repair, after saying why. */
 static int repair_failed(struct daxpolicy_ctx *ctx, const char *path, int rc)
 {
@@ -76,7 +88,6 @@ int badblocks_clear(struct daxpolicy_ctx *ctx, const char *path, uint64_t offset
 		    unsigned int flags)
 {
 	struct daxpolicy_repair *r;
-	struct json_object *o;
 	char who[512];
 	struct stat st;
 	int rc;
@@ -100,17 +111,12 @@ int badblocks_clear(struct daxpolicy_ctx *ctx, const char *path, uint64_t offset
 					      force ? DAXPOLICY_REPAIR_FORCE : 0, &r);
 	if (rc < 0)
 		return repair_failed(ctx, path, rc);
-	o = repair_to_json(path, r, flags);
-	daxpolicy_repair_free(r);
-	rc = json_print(stdout, o) < 0 ? EXIT_UNMET : EXIT_OK;
-	json_object_put(o);
-	return rc;
+	return print_repair(path, r, flags);
 }
 
 int badblocks_finish(struct daxpolicy_ctx *ctx, const char *path, bool yes, bool force, unsigned int flags)
 {
 	struct daxpolicy_repair *r;
-	struct json_object *o;
 	int rc;
 
 	if (!yes) {
@@ -121,9 +127,5 @@ int badblocks_finish(struct daxpolicy_ctx *ctx, const char *path, bool yes, bool
 	rc = daxpolicy_badblocks_finish(ctx, path, force ? DAXPOLICY_REPAIR_FORCE : 0, &r);
 	if (rc < 0)
 		return repair_failed(ctx, path, rc);
-	o = repair_to_json(path, r, flags);
-	daxpolicy_repair_free(r);
-	rc = json_print(stdout, o) < 0 ? EXIT_UNMET : EXIT_OK;
-	json_object_put(o);
-	return rc;
+	return print_repair(path, r, flags);
 }
