@@ -306,3 +306,13 @@ clear_platform_errors() {
 	echo "$_acpi" >/sys/bus/acpi/drivers/nfit/unbind
 	echo "$_acpi" >/sys/bus/acpi/drivers/nfit/bind
 }
+
+# The si_code of a SIGBUS from a media error on a DAX mapping, as "media":
+# BUS_ADRERR (2) on 6.1; BUS_MCEERR_AR (4) on 6.12, where the DAX fault path
+# reports a bad sector as hardware poison. Anything else is printed as is.
+bus_media_code() {
+	case $1 in
+	2 | 4) echo media ;;
+	*) echo "$1" ;;
+	esac
+}

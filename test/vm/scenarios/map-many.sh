@@ -37,8 +37,8 @@ check_eq mapped 100000 "$(field mapped "$out")"
 fds=$(field fds "$out")
 check fds-few test "${fds:-99}" -le 4
 check_eq lookup 4700 "$(field lookup "$out")"
-check_eq handler "2 $mnt/m 4700 4096+4096 $disk 0" \
-	"$(field code "$out") $(field path "$out") $(field offset "$out") $(field range "$out") $(field disk "$out") $(field err "$out")"
+check_eq handler "media $mnt/m 4700 4096+4096 $disk 0" \
+	"$(bus_media_code "$(field code "$out")") $(field path "$out") $(field offset "$out") $(field range "$out") $(field disk "$out") $(field err "$out")"
 check_eq bad "$((pa + 9))+1@4608+512" "$(field bad "$out")"
 
 # As in sigbus: disable and enable the namespace for the next filesystem

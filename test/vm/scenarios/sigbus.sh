@@ -45,7 +45,7 @@ badblock)
 	out=$(daxsigbus touch "$mnt/a" 4200)
 	check_eq lib-exit 0 "$?"
 	log "$out"
-	check_eq lib-code 2 "$(field code "$out")"
+	check_eq lib-code media "$(bus_media_code "$(field code "$out")")"
 	check_eq lib-path "$mnt/a" "$(field path "$out")"
 	check_eq lib-offset 4200 "$(field offset "$out")"
 	check_eq lib-range 4096+4096 "$(field range "$out")"
@@ -56,8 +56,8 @@ badblock)
 	out=$(daxsigbus touch-plain "$mnt/b" 9000 4096)
 	check_eq plain-exit 0 "$?"
 	log "$out"
-	check_eq plain-where "2 $mnt/b 9000 8192+4096" \
-		"$(field code "$out") $(field path "$out") $(field offset "$out") $(field range "$out")"
+	check_eq plain-where "media $mnt/b 9000 8192+4096" \
+		"$(bus_media_code "$(field code "$out")") $(field path "$out") $(field offset "$out") $(field range "$out")"
 	check_eq plain-bad "$((pb + 20))+1@10240+512" "$(field bad "$out")"
 	# Outside the bad page: no bus error at all.
 	out=$(daxsigbus touch "$mnt/a" 100)
