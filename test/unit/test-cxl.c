@@ -386,7 +386,8 @@ START_TEST(captured_device_has_chain)
 	ck_assert_str_eq(daxpolicy_cxl_get_memdev(dev.cxl, 1), "");
 	if (access("/dev/cxl/mem0", F_OK) != 0) {
 		ck_assert_int_lt(daxpolicy_cxl_get_health_errno(dev.cxl, 0), 0);
-		ck_assert_msg(strstr(daxpolicy_cxl_get_health_error(dev.cxl, 0), "Get Health Info"),
+		ck_assert_msg(strstr(daxpolicy_cxl_get_health_error(dev.cxl, 0),
+				     "cannot open /dev/cxl/mem0 for Get Health Info"),
 			      "health error: '%s'", daxpolicy_cxl_get_health_error(dev.cxl, 0));
 	}
 	free(dev.cxl);
