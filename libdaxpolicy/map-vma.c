@@ -28,7 +28,8 @@ int dp_vma_name(uintptr_t start, uintptr_t end, char *path, size_t size)
 	ssize_t n;
 
 	if (!dp_sig_append(link, sizeof(link), &len, "/proc/self/map_files/") ||
-	    !dp_sig_append_num(link, sizeof(link), &len, start, 16) || !dp_sig_append(link, sizeof(link), &len, "-") ||
+	    !dp_sig_append_num(link, sizeof(link), &len, start, 16) ||
+	    !dp_sig_append(link, sizeof(link), &len, "-") ||
 	    !dp_sig_append_num(link, sizeof(link), &len, end, 16))
 		return -ENAMETOOLONG;
 	n = readlink(link, path, size - 1);
