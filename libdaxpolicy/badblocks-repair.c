@@ -66,6 +66,11 @@ static void step(struct bb_repair *rp, const char *what)
 		raise(SIGSTOP);
 }
 
+void bb_repair_step(struct bb_repair *rp, const char *what)
+{
+	step(rp, what);
+}
+
 void bb_repair_init(struct daxpolicy_ctx *ctx, struct bb_repair *rp, unsigned int flags)
 {
 	const char *kill_at = secure_getenv("DAXPOLICY_TEST_KILL_AT");
@@ -101,14 +106,29 @@ void bb_repair_finish(struct bb_repair *rp)
  * opener (or truncate) breaks it; the repair sees that before each block
  * and stops. No signal is wanted for the break: the lease's owner is
  * cleared (the signal in the instant before is SIGURG, ignored by
- * default). */
+ * default).
+ *
+ * --force goes without it. Where a block's move would free its bad block
+ * (no reflink and no exchange-range, or a block wholly beyond the end of
+ * the file) it takes the lease all the same when no one else has the file
+ * open; if someone has, such a move is refused when it comes to it
+ * (quarantine()): a writer of the file could be handed the free bad block
+ * and lose its write (6.1 XFS even shuts down, unable to zero it for DAX). */
 int bb_repair_lease(struct bb_repair *rp, const char *path)
 {
-	if (rp->flags & DAXPOLICY_REPAIR_FORCE)
+	bool force = rp->flags & DAXPOLICY_REPAIR_FORCE;
+
+	bb_repair_probe(rp);
+	if (force && (rp->can_clone || rp->can_exchange) && !rp->beyond_eof)
 		return 0;
 	if (fcntl(rp->fd, F_SETSIG, SIGURG) < 0 || fcntl(rp->fd, F_SETLEASE, F_WRLCK) < 0) {
 		int e = errno;
 
+		if (force) {
+			dbg(rp->ctx, "%s: no write lease (%s): a block that must be moved is refused", path,
+			    strerror(e));
+			return 0;
+		}
 		if (e == EAGAIN || e == EBUSY) {
 			err(rp->ctx, "%s is open or mapped by another process: a repair needs it to itself, "
 			    "so that no write is lost; stop that process, or --force", path);
@@ -160,7 +180,7 @@ static bool sector_is_bad(const struct daxpolicy_badblocks *bb, uint64_t sector)
 	return k < bb->count && bb->ranges[k].sector <= sector;
 }
 
-static bool any_bad(const struct daxpolicy_badblocks *bb, uint64_t sector, uint64_t n)
+bool bb_any_bad(const struct daxpolicy_badblocks *bb, uint64_t sector, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++)
 		if (sector_is_bad(bb, sector + i))
@@ -189,7 +209,7 @@ static int read_device(struct bb_repair *rp, uint64_t sector, unsigned char *to,
 		if (fstat(rp->devfd, &st) < 0 || !S_ISBLK(st.st_mode) || st.st_rdev != rp->s.dev)
 			return -ENODEV;
 	}
-	if (rp->test_still_bad && rp->written_in_place && any_bad(rp->s.bb, sector, n))
+	if (rp->test_still_bad && rp->written_in_place && bb_any_bad(rp->s.bb, sector, n))
 		return -EIO;
 	got = pread(rp->devfd, to, n * 512, at);
 	return got == (ssize_t)(n * 512) ? 0 : got < 0 ? -errno : -EIO;
@@ -288,7 +308,34 @@ static int quarantine(struct bb_repair *rp, uint64_t off, uint64_t len, uint64_t
 		close(qfd);
 		return rc;
 	}
-	dbg(rp->ctx, "%s: no reflink (%s): asking the allocator for the bad block", name, strerror(errno));
+	/* Exchange-range: the bad block moves into the quarantine file in
+	 * one logged step, and is never free. */
+	if (len && rp->can_exchange) {
+		rc = bb_exchange_block(rp, qfd, off, len);
+		if (rc != -EOPNOTSUPP) {
+			/* Kept also after a failure: it may hold the bad block. */
+			close(qfd);
+			return rc;
+		}
+		if (ftruncate(qfd, 0) < 0) {
+			rc = -errno;
+			goto fail;
+		}
+	}
+	/* The way below frees the bad block for an instant: never while
+	 * others may write the file (bb_repair_lease() took the lease where
+	 * it would be needed; this is in case exchange-range failed). */
+	if ((rp->flags & DAXPOLICY_REPAIR_FORCE) && !rp->leased) {
+		err(rp->ctx, "%s: bytes %llu+%llu must move off the bad sector, which frees the bad block "
+		    "for an instant here (%s), and another process has the file open: a writer could be "
+		    "given that block and lose its write; refused, the block is as it was; stop them "
+		    "and repair again", rp->path, (unsigned long long)off, (unsigned long long)rp->bs,
+		    !len ? "the block lies beyond the end of the file" :
+			   "neither reflink nor exchange-range (XFS_IOC_EXCHANGE_RANGE)");
+		rc = -ETXTBSY;
+		goto fail;
+	}
+	dbg(rp->ctx, "%s: no reflink: asking the allocator for the bad block", name);
 	/* Free the block and write the new one before the freeing is
 	 * committed: until then the block is not reusable, and the file cannot
 	 * get it back (ext4 aims a block between two of the file's at exactly
@@ -460,7 +507,7 @@ int bb_repair_block(struct bb_repair *rp, uint64_t off, struct daxpolicy_repair_
 			    (unsigned long long)off, (unsigned long long)len, DAXPOLICY_QUARANTINE_DIR, name);
 			return rc;
 		}
-		if (rc == 1 && !any_bad(rp->s.bb, old, rp->bs / 512)) {
+		if (rc == 1 && !bb_any_bad(rp->s.bb, old, rp->bs / 512)) {
 			blk->new_sector = old;
 			blk->cleared = true;
 			step(rp, "remove the intent record");
@@ -525,12 +572,21 @@ move:
 			goto move;
 		if (rc < 0)
 			return rc;
-		if (bb_sector_of(&rp->s, rp->fd, off, &old, NULL) == 0 && any_bad(rp->s.bb, old, rp->bs / 512)) {
+		if (bb_sector_of(&rp->s, rp->fd, off, &old, NULL) == 0 && bb_any_bad(rp->s.bb, old, rp->bs / 512)) {
 			mapped = true;
 			blk->old_sector = old;
 		}
 	}
 	rc = mapped ? quarantine(rp, off, len, old, blk) : 0;
+	if (rc == -ETXTBSY && !record) {
+		/* Refused before the punch: the block still has its good
+		 * sectors, the record is not needed. */
+		step(rp, "remove the intent record");
+		bb_intent_remove(rp->qdirfd, name);
+		return rc;
+	}
+	if (rc == -ETXTBSY)
+		return rc;
 	if (rc < 0 && rc != -EAGAIN && rc != -ERANGE && moves++ < MOVE_RETRIES &&
 	    remap(rp, off, &old, &mapped, blk) == 0)
 		goto move;
@@ -548,7 +604,7 @@ move:
 	if (rc < 0)
 		return rc;
 	blk->new_sector = new;
-	if (len == 0 && any_bad(rp->s.bb, new, rp->bs / 512)) {
+	if (len == 0 && bb_any_bad(rp->s.bb, new, rp->bs / 512)) {
 		/* Beyond the end, nothing is lost by leaving a hole. */
 		info(rp->ctx, "%s: bytes %llu+%llu beyond the end of the file are no longer preallocated",
 		     rp->path, (unsigned long long)off, (unsigned long long)rp->bs);
@@ -556,12 +612,12 @@ move:
 		if (rc < 0)
 			return rc;
 		blk->new_sector = 0;
-	} else if (any_bad(rp->s.bb, new, rp->bs / 512) && moves++ < MOVE_RETRIES) {
+	} else if (bb_any_bad(rp->s.bb, new, rp->bs / 512) && moves++ < MOVE_RETRIES) {
 		old = new;
 		mapped = true;
 		blk->old_sector = old;
 		goto move;
-	} else if (any_bad(rp->s.bb, new, rp->bs / 512)) {
+	} else if (bb_any_bad(rp->s.bb, new, rp->bs / 512)) {
 		err(rp->ctx, "%s: the filesystem gave the bad block at sector %llu back; the saved "
 		    "contents stay in %s/%s", rp->s.bb->disk, (unsigned long long)new,
 		    DAXPOLICY_QUARANTINE_DIR, name);
@@ -703,6 +759,9 @@ DAXPOLICY_EXPORT int daxpolicy_badblocks_repair_flags(struct daxpolicy_ctx *ctx,
 		rc = bb_repair_buffers(&rp);
 	if (rc == 0)
 		rc = bb_qdir_open(ctx, rp.s.rootfd, rp.s.dev, true, &rp.qdirfd);
+	for (size_t i = 0; rc == 0 && i < r->zeroed_count; i++)
+		if (r->zeroed[i].offset + r->zeroed[i].length > (rp.size + rp.bs - 1) / rp.bs * rp.bs)
+			rp.beyond_eof = true;
 	if (rc == 0)
 		rc = bb_repair_lease(&rp, path);
 	for (size_t i = 0; rc == 0 && i < r->zeroed_count; i++) {

@@ -95,6 +95,7 @@ static int finish_one(struct daxpolicy_ctx *ctx, int rootfd, int qdirfd, const c
 		memcpy(rp.buf, in.data, rp.bs);
 		rc = bb_qdir_open(ctx, rp.s.rootfd, rp.s.dev, false, &rp.qdirfd);
 	}
+	rp.beyond_eof = in.file_offset >= rp.size;
 	if (rc == 0)
 		rc = bb_repair_lease(&rp, rp.path);
 	if (rc == 0) {

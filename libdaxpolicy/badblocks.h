@@ -150,6 +150,8 @@ struct bb_repair {
 	struct daxpolicy_repair *out;
 	unsigned int flags;              /* DAXPOLICY_REPAIR_* */
 	bool leased;
+	bool can_clone, can_exchange;    /* probed: reflink, XFS exchange-range */
+	bool beyond_eof;                 /* a block to repair lies wholly beyond the end */
 	unsigned int step, kill_at, stop_at;   /* steps taken; DAXPOLICY_TEST_KILL_AT, _STOP_AT */
 	bool test_still_bad, written_in_place;   /* DAXPOLICY_TEST_STILL_BAD */
 	char path[BB_INTENT_MAX_PATH];   /* from the mount point */
@@ -157,9 +159,23 @@ struct bb_repair {
 
 void bb_repair_init(struct daxpolicy_ctx *ctx, struct bb_repair *rp, unsigned int flags);
 void bb_repair_finish(struct bb_repair *rp);
-/* The write lease on rp->fd (none with DAXPOLICY_REPAIR_FORCE); -EBUSY
- * when another process has the file open. */
+/* The write lease on rp->fd; -EBUSY when another process has the file
+ * open. With DAXPOLICY_REPAIR_FORCE none, where every block can be moved
+ * without freeing the bad one (reflink or exchange-range); else the lease
+ * all the same, and -ETXTBSY when another process has the file open. */
 int bb_repair_lease(struct bb_repair *rp, const char *path);
+/* Count and log a step that changes something (test hooks: see
+ * badblocks-repair.c). */
+void bb_repair_step(struct bb_repair *rp, const char *what);
+bool bb_any_bad(const struct daxpolicy_badblocks *bb, uint64_t sector, uint64_t n);
+/* badblocks-exchange.c: set rp->can_clone and rp->can_exchange (needs
+ * rp->qdirfd and rp->bs). */
+void bb_repair_probe(struct bb_repair *rp);
+/* Give the file's block at @off (its first @len bytes below the end of the
+ * file) rp->buf's contents by writing them into the quarantine file @qfd
+ * and exchanging the blocks; the bad block ends in @qfd. -EOPNOTSUPP: not
+ * exchanged, the file unchanged. */
+int bb_exchange_block(struct bb_repair *rp, int qfd, uint64_t off, uint64_t len);
 void bb_repair_set_path(struct bb_repair *rp, const char *fallback);
 int bb_repair_buffers(struct bb_repair *rp);
 /* Repair the block at file offset @off: from the device's good sectors, or
