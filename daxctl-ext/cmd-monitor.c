@@ -35,6 +35,7 @@
 #include "builtin.h"
 #include "json.h"
 #include "monitor-disks.h"
+#include "monitor-events.h"
 #include "monitor-log.h"
 #include "monitor-state.h"
 #include "monitor-watch.h"
@@ -76,7 +77,10 @@ static int check_all(struct monitor *m, bool start)
 		if (d->watched && monitor_check_disk(m, d, start))
 			return m->failed ? m->failed : EXIT_UNMET;
 	}
-	return EXIT_OK;
+	for (size_t i = 0; i < m->nwatches && !m->failed; i++)
+		if (!m->watches[i].gone)
+			monitor_report_repairs(m, m->watches[i].mount, m->watches[i].disk->name);
+	return m->failed ? m->failed : EXIT_OK;
 }
 
 static int run(struct monitor *m, double interval, double timeout, int sigfd)

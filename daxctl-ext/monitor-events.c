@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,15 @@ static void to_syslog(struct json_object *plain)
 	size_t said = 0;
 
 	escape(mount, sizeof(mount), get_str(plain, "mount"));
+	if (strcmp(event, "repair_interrupted") == 0) {
+		char file[1024], command[1024];
+
+		escape(file, sizeof(file), get_str(plain, "file"));
+		escape(command, sizeof(command), get_str(plain, "command"));
+		syslog(LOG_ERR, "repair interrupted: device=%s mount=\"%s\" file=\"%s\" command=\"%s\"", dev,
+		       mount, file, command);
+		return;
+	}
 	json_object_object_get_ex(plain, "files", &files);
 	for (size_t i = 0; files && i < json_object_array_length(files); i++) {
 		struct json_object *f = json_object_array_get_idx(files, i), *ranges = NULL;
@@ -134,7 +144,8 @@ static int emit(struct monitor *m, struct json_object *plain, struct json_object
 {
 	enum monitor_log_result logged = MONITOR_LOG_WRITTEN;
 
-	if (m->state.fd >= 0 && !m->failed) {
+	/* The state file keeps bad ranges only (what was reported of them). */
+	if (m->state.fd >= 0 && !m->failed && json_object_object_get_ex(plain, "offset", NULL)) {
 		struct json_object *rec = state_record(plain);
 
 		logged = rec ? monitor_file_append(&m->state, to_line(rec)) : MONITOR_LOG_NO_MEMORY;
@@ -294,4 +305,66 @@ int monitor_report_cleared(struct monitor *m, struct disk *d, const struct secto
 			return m->failed;
 	}
 	return 0;
+}
+
+/* The file a repair_interrupted reason names ("the repair of FILE (inode
+ * N), ..."; the library's message), or NULL (an incomplete record). */
+static struct json_object *repair_file(const char *message)
+{
+	const char *a = strstr(message, "the repair of "), *b;
+
+	if (!a)
+		return NULL;
+	a += strlen("the repair of ");
+	b = strstr(a, " (inode ");
+	return b ? json_object_new_string_len(a, (int)(b - a)) : NULL;
+}
+
+static bool told(struct monitor *m, const char *key)
+{
+	char **v;
+
+	for (size_t i = 0; i < m->nrepairs_told; i++)
+		if (strcmp(m->repairs_told[i], key) == 0)
+			return true;
+	v = realloc(m->repairs_told, (m->nrepairs_told + 1) * sizeof(*v));
+	if (v) {
+		m->repairs_told = v;
+		if ((v[m->nrepairs_told] = strdup(key)))
+			m->nrepairs_told++;
+	}
+	return false;
+}
+
+int monitor_report_repairs(struct monitor *m, const char *mount, const char *dev)
+{
+	static const struct daxpolicy_sector_range none = { 0, 0 };
+	struct daxpolicy_badblocks *bb = NULL;
+	struct daxpolicy_reason *reason;
+	char command[PATH_MAX + 64], key[2048];
+
+	/* An empty list: no walk, only the filesystem's repair records. */
+	if (daxpolicy_badblocks_scan(m->ctx, mount, &none, 0, &bb) < 0)
+		return 0;
+	for (reason = daxpolicy_badblocks_get_first_reason(bb); reason && !m->failed;
+	     reason = daxpolicy_reason_get_next(reason)) {
+		const char *message = daxpolicy_reason_get_message(reason);
+		struct json_object *o;
+
+		if (strcmp(daxpolicy_reason_get_code(reason), "repair_interrupted") != 0)
+			continue;
+		snprintf(key, sizeof(key), "%s\n%s", mount, message);
+		if (told(m, key))
+			continue;
+		snprintf(command, sizeof(command), "dax-admin badblocks --finish %s --yes",
+			 daxpolicy_badblocks_get_mount(bb));
+		o = event_head("repair_interrupted", dev, daxpolicy_badblocks_get_mount(bb));
+		json_object_object_add(o, "code", json_object_new_string("repair_interrupted"));
+		json_object_object_add(o, "file", repair_file(message));
+		json_object_object_add(o, "message", json_object_new_string(message));
+		json_object_object_add(o, "command", json_object_new_string(command));
+		emit(m, o, NULL);
+	}
+	daxpolicy_badblocks_free(bb);
+	return m->failed;
 }

@@ -18,4 +18,9 @@ int monitor_report_new(struct monitor *m, const char *event, struct disk *d,
 /* Report the sectors @pieces of disk @d as "cleared"; 0 or non-zero as above. */
 int monitor_report_cleared(struct monitor *m, struct disk *d, const struct sector_set *pieces);
 
+/* Report each interrupted repair on the filesystem at @mount (of device
+ * @dev) as a "repair_interrupted" line, with the file and the command that
+ * finishes it; each once per run. 0, or non-zero once the monitor must stop. */
+int monitor_report_repairs(struct monitor *m, const char *mount, const char *dev);
+
 #endif

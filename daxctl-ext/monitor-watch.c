@@ -16,6 +16,7 @@
 
 #include "builtin.h"
 #include "monitor-disks.h"
+#include "monitor-events.h"
 #include "monitor-watch.h"
 #include "probe-paths.h"
 
@@ -53,6 +54,10 @@ static int add_watch(struct monitor *m, const char *arg, struct daxpolicy_report
 	if (access(path, R_OK) != 0) {
 		if (quiet)
 			return EXIT_OK;
+		/* A repair from a list (--from-list) can be interrupted on
+		 * any disk: said all the same. */
+		if (target[0])
+			monitor_report_repairs(m, target, name);
 		no_error_source(m, arg, disk, daxpolicy_report_get_device_kind(r));
 		return EXIT_USAGE;
 	}
@@ -209,4 +214,7 @@ void monitor_watches_release(struct monitor *m)
 	for (size_t i = 0; i < m->nwatches; i++)
 		free(m->watches[i].mount);
 	free(m->watches);
+	for (size_t i = 0; i < m->nrepairs_told; i++)
+		free(m->repairs_told[i]);
+	free(m->repairs_told);
 }

@@ -70,6 +70,8 @@ struct monitor {
 	unsigned long long count;  /* --count, 0 for none */
 	unsigned long long errors; /* error lines printed */
 	int failed;                /* an exit status, once writing failed */
+	char **repairs_told;       /* interrupted repairs reported ("mount\nmessage") */
+	size_t nrepairs_told;
 };
 
 /* --count N: exactly N error lines, then stop. */
