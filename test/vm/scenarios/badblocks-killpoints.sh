@@ -8,8 +8,13 @@
 # new --clear when nothing had changed yet) completes it, and the whole
 # file must equal its contents before the error with only the bad sector
 # zeroed. Then a writer appends and fsyncs records while --clear runs:
-# refused without --force, repaired with it; no fsynced record is lost.
-# FS: ext4, xfs (reflink) or xfs-noreflink.
+# refused without --force; with it, repaired where the bad block never
+# becomes free (reflink; exchange-range), refused with the reason and the
+# writer named elsewhere (the move would free the bad block, and the writer
+# could be handed it); no fsynced record is lost either way.
+# FS: ext4, xfs (reflink), xfs-noreflink, or xfs-exchange (no reflink, the
+# exchange-range feature: Linux 6.10 and later; skipped where the kernel
+# cannot mount it).
 . /usr/share/daxtest/lib.sh
 
 variant=$1
@@ -19,10 +24,29 @@ mnt=/mnt/pmem
 mkdir -p "$mnt"
 plan 9
 
+# The exchange-range feature (incompat bit 0x40): mkfs.xfs -i exchange=1
+# (xfsprogs 6.10), else set with xfs_db.
+mkfs_exchange() {
+	mkfs.xfs -q -f -m reflink=0 -i exchange=1 "$dev" 2>/dev/null && return 0
+	mkfs.xfs -q -f -m reflink=0 "$dev" || return 1
+	f=$(xfs_db -c 'sb 0' -c 'print features_incompat' "$dev" | awk '{ print $3 }')
+	xfs_db -x -c 'sb 0' -c "write -d features_incompat $(printf '%#x' $((f | 0x40)))" "$dev" >/dev/null 2>&1
+}
 case $variant in
 ext4) check mkfs make_fs ext4 "$dev" ;;
 xfs) check mkfs run mkfs.xfs -q -f -m reflink=1 "$dev" ;;
 xfs-noreflink) check mkfs run mkfs.xfs -q -f -m reflink=0 "$dev" ;;
+xfs-exchange)
+	check mkfs mkfs_exchange
+	if ! mount -o dax=always "$dev" "$mnt" 2>/dev/null; then
+		why="kernel $(uname -r) cannot mount an XFS with exchange-range (Linux 6.10)"
+		for c in mount kill-points-held kill-points-counted completed-run writer-refused \
+			 writer-refused-records-kept writer-force-exit writer-force-records-kept; do
+			skip "$c" "$why"
+		done
+		exit 0
+	fi
+	umount "$mnt" ;;
 esac
 check mount mount -o dax=always "$dev" "$mnt"
 head -c 65536 /dev/urandom >/tmp/a.orig
@@ -86,16 +110,6 @@ check_eq completed-run "$want 0" "$(sha256sum <"$mnt/a") $(dax-admin badblocks "
 
 # A writer appending and fsyncing 64-byte records during --clear.
 for mode in refused force; do
-	if [ $mode = force ] && [ $variant = xfs-noreflink ]; then
-		# Without reflink the moved-off bad block is freed before it is
-		# quarantined, and an appending writer can be handed it: 6.1 XFS
-		# then shuts down (cannot zero it for DAX). dax-admin-badblocks(1)
-		# says to stop writers on such a filesystem.
-		why="--force with a writer needs reflink on XFS (the freed bad block can go to the writer)"
-		skip writer-force-exit "$why"
-		skip writer-force-records-kept "$why"
-		continue
-	fi
 	fresh
 	place
 	daxtest append "$mnt/a" 120 >/tmp/writer.out &
@@ -103,9 +117,19 @@ for mode in refused force; do
 	i=0
 	while ! grep -q writing /tmp/writer.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	if [ $mode = force ]; then
-		clear_a --force >/dev/null 2>/tmp/writer.err
-		check_eq writer-force-exit 0 "$?"
-		head_want=$want
+		clear_a --force >/tmp/writer.json 2>/tmp/writer.err
+		rc=$?
+		case $variant in
+		xfs|xfs-exchange)
+			check_eq writer-force-exit 0 "$rc"
+			head_want=$want ;;
+		*)
+			# The move would free the bad block for an instant: refused,
+			# the writer named, the block as it was (still bad).
+			check_eq writer-force-exit "1 force_unsafe $writer 1" \
+				"$rc $(jq -r '"\(.code) \(.holders | map(tostring) | join(","))"' </tmp/writer.json) $(grep -c "pid $writer (daxtest).*frees the bad block" /tmp/writer.err)"
+			head_want=unchanged ;;
+		esac
 	else
 		clear_a >/dev/null 2>/tmp/writer.err
 		rc=$?
@@ -118,7 +142,7 @@ for mode in refused force; do
 	n=$(awk '/^appended/ { print $2 }' /tmp/writer.out)
 	awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "record %010d%46s\n", i, "" }' >/tmp/records
 	log "writer ($mode): $n records fsynced"
-	if [ $mode = force ]; then
+	if [ $mode = force ] && [ "$head_want" != unchanged ]; then
 		head -c 65536 "$mnt/a" >/tmp/a.head
 		check_eq writer-force-records-kept "$((65536 + 64 * n)) $(sha256sum </tmp/records) $head_want" \
 			"$(stat -c %s "$mnt/a") $(dd if="$mnt/a" bs=65536 skip=1 2>/dev/null | sha256sum) $(sha256sum </tmp/a.head)"
@@ -126,7 +150,7 @@ for mode in refused force; do
 		# The bad sector still cannot be read: compare around it.
 		dd if="$mnt/a" of=/tmp/a.head bs=4096 count=1 2>/dev/null
 		dd if="$mnt/a" of=/tmp/a.rest bs=4096 skip=2 count=14 2>/dev/null
-		check_eq writer-refused-records-kept "$((65536 + 64 * n)) $(sha256sum </tmp/records) $(head -c 4096 /tmp/a.orig | sha256sum) $(tail -c +8193 /tmp/a.orig | sha256sum)" \
+		check_eq writer-$mode-records-kept "$((65536 + 64 * n)) $(sha256sum </tmp/records) $(head -c 4096 /tmp/a.orig | sha256sum) $(tail -c +8193 /tmp/a.orig | sha256sum)" \
 			"$(stat -c %s "$mnt/a") $(dd if="$mnt/a" bs=65536 skip=1 2>/dev/null | sha256sum) $(sha256sum </tmp/a.head) $(sha256sum </tmp/a.rest)"
 	fi
 done
