@@ -7,7 +7,8 @@
 # every interrupted repair (repair_interrupted, exit 1), `--finish` (and a
 # new --clear when nothing had changed yet) completes it, and the whole
 # file must equal its contents before the error with only the bad sector
-# zeroed. Then a writer appends and fsyncs records while --clear runs:
+# zeroed; `dax-admin monitor` reports the first interrupted repair (the file
+# and the command that finishes it). Then a writer appends and fsyncs records while --clear runs:
 # refused without --force; with it, repaired where the bad block never
 # becomes free (reflink; exchange-range), refused with the reason and the
 # writer named elsewhere (the move would free the bad block, and the writer
@@ -22,7 +23,7 @@ dev=$(state_get PMEM)
 disk=$(bdev_disk "$dev")
 mnt=/mnt/pmem
 mkdir -p "$mnt"
-plan 9
+plan 10
 
 # The exchange-range feature (incompat bit 0x40): mkfs.xfs -i exchange=1
 # (xfsprogs 6.10), else set with xfs_db.
@@ -40,7 +41,7 @@ xfs-exchange)
 	check mkfs mkfs_exchange
 	if ! mount -o dax=always "$dev" "$mnt" 2>/dev/null; then
 		why="kernel $(uname -r) cannot mount an XFS with exchange-range (Linux 6.10)"
-		for c in mount kill-points-held kill-points-counted completed-run writer-refused \
+		for c in mount monitor-repair-interrupted kill-points-held kill-points-counted completed-run writer-refused \
 			 writer-refused-records-kept writer-force-exit writer-force-records-kept; do
 			skip "$c" "$why"
 		done
@@ -87,6 +88,13 @@ while [ $k -le 40 ]; do
 	records=$(find "$mnt/.dax-badblocks" -name '*.intent' 2>/dev/null | wc -l)
 	reported=$(printf '%s' "$scan" | jq '[.reasons[] | select(.code == "repair_interrupted")] | length')
 	[ "$records" = "$reported" ] && [ $src -eq 1 ] || broken="$broken k=$k:reported-$reported-of-$records-exit-$src"
+	# The monitor watching the filesystem says it too, once: the file and
+	# the command that finishes the repair.
+	if [ "$records" -gt 0 ] && [ -z "${monitored:-}" ]; then
+		monitored=$(dax-admin monitor --timeout 2 "$mnt" 2>/dev/null |
+			jq -r 'select(.event == "repair_interrupted") | "\(.file) \(.command)"')
+		check_eq monitor-repair-interrupted "$mnt/a dax-admin badblocks --finish $mnt --yes" "$monitored"
+	fi
 	dax-admin badblocks --finish "$mnt" --yes >/dev/null 2>&1 || broken="$broken k=$k:finish-failed"
 	# Killed before anything changed: the file still has its bad bytes.
 	if [ "$(dax-admin badblocks "$mnt" 2>/dev/null | jq '.files | length')" != 0 ]; then
