@@ -90,7 +90,8 @@ while [ $k -le 40 ]; do
 	[ "$records" = "$reported" ] && [ $src -eq 1 ] || broken="$broken k=$k:reported-$reported-of-$records-exit-$src"
 	# The monitor watching the filesystem says it too, once: the file and
 	# the command that finishes the repair.
-	if [ "$records" -gt 0 ] && [ -z "${monitored:-}" ]; then
+	if [ "$records" -gt 0 ] && [ -z "${monitor_checked:-}" ]; then
+		monitor_checked=1
 		monitored=$(dax-admin monitor --timeout 2 "$mnt" 2>/dev/null |
 			jq -r 'select(.event == "repair_interrupted") | "\(.file) \(.command)"')
 		check_eq monitor-repair-interrupted "$mnt/a dax-admin badblocks --finish $mnt --yes" "$monitored"
