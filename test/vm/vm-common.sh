@@ -749,7 +749,7 @@ vm_run_qemu() {
 			break
 		fi
 	done
-	wait "$qpid"
+	wait "$qpid" 2>/dev/null
 	local rc=$?
 	[ -n "$VM_BOOT_RC" ] || VM_BOOT_RC=$rc
 	VM_BOOT_CPU=$cpu

@@ -16,14 +16,20 @@
 . /usr/share/daxtest/lib.sh
 
 variant=$1
+shift
+mode=cut
+if [ "${1:-}" = commit ]; then
+	mode=commit
+	shift
+fi
+only=" $* "   # kill points to arm (default: all)
 real=/usr/libexec/daxtest/dax-admin
 [ -x "$real" ] || real=$(command -v dax-admin)
 plan 3
 
 # mkns NAME: a 64 MiB fsdax namespace; prints its block device.
 mkns() {
-	ndctl create-namespace -r region0 -m fsdax -s 64M -n "$1" >/dev/null &&
-		nd_list -N | jq -r --arg n "$1" 'select(.name == $n) | .blockdev'
+	ndctl create-namespace -r region0 -m fsdax -s 64M -n "$1" | jq -r '.blockdev // empty'
 }
 mkfs_mount() { # DEV MNT
 	case $variant in
@@ -41,7 +47,8 @@ mkfs_mount() { # DEV MNT
 # WANT (the file's sha256 with that sector zeroed).
 place() {
 	head -c 65536 /dev/urandom >/tmp/pc.want &&
-		cp /tmp/pc.want "$2/a" && sync || return 1
+		cp /tmp/pc.want "$2/a" && cp /tmp/pc.want "/tmp/pc-orig-$(wc -l </tmp/pc-state)" &&
+		sync -f "$2/a" || return 1
 	dd if=/dev/zero of=/tmp/pc.want bs=512 seek=11 count=1 conv=notrunc 2>/dev/null
 	WANT=$(sha256sum </tmp/pc.want | cut -d' ' -f1)
 	SECTOR=$(($(phys_of "$2/a") + 11))
@@ -52,19 +59,20 @@ clear_a() { # MNT
 }
 
 # The steps of a whole repair.
-dev=$(mkns "pc-$variant-count") && mkfs_mount "$dev" "/mnt/pc/$variant-count" &&
-	place "$dev" "/mnt/pc/$variant-count"
-DAXPOLICY_LOG=debug clear_a "/mnt/pc/$variant-count" >/dev/null 2>/tmp/pc-count.log
+c=$variant-$mode-count
+dev=$(mkns "pc-$c") && mkfs_mount "$dev" "/mnt/pc/$c" && place "$dev" "/mnt/pc/$c"
+DAXPOLICY_LOG=debug clear_a "/mnt/pc/$c" >/dev/null 2>/tmp/pc-count.log
 rc=$?
 steps=$(grep -c 'repair step' /tmp/pc-count.log)
 sed -n 's/.*repair step \([0-9]*\): /step \1: /p' /tmp/pc-count.log
 check_eq count-run "0 yes" "$rc $([ "$steps" -ge 3 ] && echo yes || echo "no ($steps steps)")"
-umount "/mnt/pc/$variant-count"
+umount "/mnt/pc/$c"
 
 armed=0 bad=""
 k=1
 while [ "$k" -le $((steps + 1)) ]; do
-	name=pc-$variant-$k m=/mnt/pc/$variant-$k
+	name=pc-$variant-$mode-$k m=/mnt/pc/$variant-$mode-$k
+	case $only in "  " | *" $k "*) ;; *) k=$((k + 1)); continue ;; esac
 	if ! dev=$(mkns "$name") || ! mkfs_mount "$dev" "$m" || ! place "$dev" "$m"; then
 		bad="$bad k=$k:setup"
 		k=$((k + 1))
@@ -80,7 +88,12 @@ while [ "$k" -le $((steps + 1)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	if [ "$st" = T ]; then
+	if [ "$st" = T ] && [ $mode = commit ]; then
+		# What a background journal commit would make durable just
+		# before the cut: everything the repair did so far.
+		sync -f "$m/a"
+		how=stopped-committed
+	elif [ "$st" = T ]; then
 		how=stopped
 	elif [ "$st" = Z ] || [ -z "$st" ]; then
 		wait "$pid"
@@ -95,12 +108,13 @@ while [ "$k" -le $((steps + 1)) ]; do
 	expect=$(sed -n 's/.*repair step \([0-9]*\): //p' "/tmp/pc-$variant-$k.log" | head -n $((k - 1)) |
 		awk '/^write the intent record/ { r = 1 } /^remove the intent record/ { r = 0 } END { print r + 0 }')
 	what=$(sed -n "s/.*repair step $k: //p" "/tmp/pc-$variant-$k.log" | tr ' ' '_')
-	[ $k -le "$steps" ] && [ "$how" != stopped ] && bad="$bad k=$k:$how"
+	[ $k -le "$steps" ] && [ "${how%-committed}" != stopped ] && bad="$bad k=$k:$how"
 	[ $k -gt "$steps" ] && [ "$how" != exit-0 ] && bad="$bad k=$k:$how"
 	echo "$variant $k $name $SECTOR $WANT $expect $how ${what:-after_the_last_step}" >>/tmp/pc-state
 	log "kill point $k: $how before '${what:-after the last step}', sector $SECTOR, record expected: $expect"
 	armed=$((armed + 1))
 	k=$((k + 1))
 done
+[ "$only" = "  " ] || armed=$((steps + 1))
 check_eq armed "$((steps + 1)) ''" "$armed '$bad'"
 check_match steps-counted '^([3-9]|[1-3][0-9])$' "$steps"
