@@ -1,7 +1,10 @@
 #!/bin/sh
-# power-cut-arm FS: arm one power-cut kill point per step of a repair on FS
-# (ext4, xfs with reflink, xfs-noreflink), each on its own 64 MiB fsdax
-# namespace. First a whole repair on a spare namespace counts the steps S
+# power-cut-arm FS [commit] [K...]: arm one power-cut kill point per step of
+# a repair on FS (ext4, xfs with reflink, xfs-noreflink), each on its own
+# 64 MiB fsdax namespace (only kill points K when given). With "commit",
+# the filesystem is committed (syncfs) once the repair has stopped: the cut
+# then comes after a background journal commit could have made every change
+# so far durable, not only those the repair made durable itself. First a whole repair on a spare namespace counts the steps S
 # (DAXPOLICY_LOG=debug logs each); then for k = 1..S+1 a namespace gets a
 # filesystem, a 64 KiB file of random bytes made durable (sync), its sha256
 # taken, a software bad sector at byte 5632 (sector 11 of the file), and
@@ -17,7 +20,7 @@
 
 variant=$1
 shift
-mode=cut
+mode="cut"
 if [ "${1:-}" = commit ]; then
 	mode=commit
 	shift
