@@ -94,7 +94,9 @@ while [ "$k" -le $((steps + 1)) ]; do
 	if [ "$st" = T ] && [ $mode = commit ]; then
 		# What a background journal commit would make durable just
 		# before the cut: everything the repair did so far.
-		sync -f "$m/a"
+		# (syncfs through the mount point: opening the file would break
+		# the stopped repair's lease and wait)
+		sync -f "$m"
 		how=stopped-committed
 	elif [ "$st" = T ]; then
 		how=stopped
