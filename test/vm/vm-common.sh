@@ -684,6 +684,7 @@ vm_load_group() {
 	KERNELS=
 	KERNELS_REASON=
 	QEMU=
+	BOOT2=
 	# shellcheck disable=SC1090
 	. "$file" || return 1
 	GROUP_KERNELS=$KERNELS
@@ -696,6 +697,7 @@ vm_load_group() {
 	GROUP_OUTPUT_DISK=$OUTPUT_DISK
 	GROUP_KERNEL_LOG_ALLOW=$KERNEL_LOG_ALLOW
 	GROUP_TOOLS=$TOOLS
+	GROUP_BOOT2=$BOOT2
 }
 
 # Whether the loaded group runs on the selected kernel (its KERNELS lists
@@ -728,6 +730,10 @@ vm_run_qemu() {
 	VM_BOOT_RC=
 	while kill -0 "$qpid" 2>/dev/null; do
 		sleep 1
+		if vm_power_cut_wanted; then
+			vm_power_cut "$w" "$qpid"
+			break
+		fi
 		now0=$(awk -v t="$tck" '{ printf "%d", ($14 + $15) / t }' "/proc/$qpid/stat" 2>/dev/null) &&
 			[ -n "$now0" ] && cpu=$now0
 		elapsed=$((SECONDS - t0))
@@ -743,7 +749,7 @@ vm_run_qemu() {
 			break
 		fi
 	done
-	wait "$qpid"
+	wait "$qpid" 2>/dev/null
 	local rc=$?
 	[ -n "$VM_BOOT_RC" ] || VM_BOOT_RC=$rc
 	VM_BOOT_CPU=$cpu
@@ -846,7 +852,9 @@ vm_boot() {
 		"$w/group.cpio.gz" >"$w/initrd.img" || return 1
 
 	start=$(vm_now)
+	VM_POWER_CUT=0 VM_POWER_CUT_RES=$res
 	vm_run_qemu "$w" "$GROUP_TIMEOUT" "${args[@]}"
+	[ -z "$GROUP_BOOT2" ] || vm_boot_again "$name" "${args[@]}" || return 1
 	VM_BOOT_SECONDS=$(vm_elapsed "$start")
 	if [ -s "$w/qemu.out" ]; then
 		{ echo; echo "--- qemu output ---"; cat "$w/qemu.out"; } >>"$log"
@@ -901,7 +909,7 @@ vm_report() {
 		esac
 	done <"$src"
 
-	for spec in $GROUP_SCENARIOS; do
+	for spec in $GROUP_SCENARIOS $GROUP_BOOT2; do
 		id=$(vm_scenario_id "$spec")
 		if [ -z "${begun[$id]:-}" ]; then
 			vm_result FAIL "$VM_PREFIX/$name/$id" "scenario never started (guest stopped earlier)"
@@ -946,4 +954,68 @@ vm_report() {
 		tail -n 15 "$log" 2>/dev/null | tr -d '\r' | sed "s|^|# $VM_PREFIX/$name: |" >&2
 	fi
 	[ "$ended" = 1 ]
+}
+
+# ---------------------------------------------------------------- power cut
+
+# A guest asks for a power cut by printing "@@DAXTEST power-cut SCENARIO"
+# on its result channel (lib.sh's power_cut); the host then kills QEMU with
+# SIGKILL: no shutdown, no unmount, no flush by the guest.  What the guest
+# had stored into an NVDIMM is in the backing file (share=on: the host's
+# page cache keeps it), which is the persistent medium a second boot
+# (BOOT2) starts from.
+
+# Whether the guest of the running boot asked for the power cut.
+vm_power_cut_wanted() {
+	[ -n "${VM_POWER_CUT_RES:-}" ] &&
+		grep -aq "^$VM_RESULT_TAG power-cut" "$VM_POWER_CUT_RES" 2>/dev/null
+}
+
+# vm_power_cut W QPID: cut the power of the guest QEMU QPID runs.
+vm_power_cut() {
+	kill -KILL "$2" 2>/dev/null
+	VM_POWER_CUT=1
+	echo "vm: power cut (SIGKILL of QEMU) at the guest's request" >>"$1/qemu.out"
+}
+
+# vm_boot_again NAME QEMU-ARGS...: the second boot of a group with BOOT2,
+# on the same backing files (kept as they are: not truncated, not made
+# anew), running the BOOT2 scenarios.  Only after a power cut or a first
+# boot that ended.  Its console and results are appended to the group's;
+# the first boot's end marker does not count.
+vm_boot_again() {
+	local name=$1 w=$VM_WORK/$VM_KLABEL/$1 log=$VM_LOGS/$VM_KLABEL/$1.log
+	local res=$VM_LOGS/$VM_KLABEL/$1.results cpu=${VM_BOOT_CPU:-0} a
+	local -a args=()
+	shift
+
+	[ -s "$w/qemu.out" ] && { echo; echo "--- qemu output ---"; cat "$w/qemu.out"; } >>"$log"
+	rm -f "$w/qemu.out"
+	if [ "$VM_POWER_CUT" != 1 ] && ! grep -aq "^$VM_RESULT_TAG end" "$res"; then
+		echo "vm: the first boot was neither cut nor ended (exit $VM_BOOT_RC): no second boot" >>"$log"
+		return 0
+	fi
+	# QEMU truncates a -serial file: the second boot writes its own.
+	for a in "$@"; do
+		case $a in
+		"file:$log") a=file:$w/boot2.log ;;
+		"file:$res") a=file:$w/boot2.results ;;
+		esac
+		args+=("$a")
+	done
+	sed -i -e '/^DAXTEST_SCENARIOS=/d' -e '/^DAXTEST_BOOT=/d' "$w/root/etc/daxtest/group.conf"
+	{
+		echo "DAXTEST_SCENARIOS='$GROUP_BOOT2'"
+		echo "DAXTEST_BOOT=2"
+	} >>"$w/root/etc/daxtest/group.conf"
+	vm_cpio "$w/root" "$w/group.cpio.gz" &&
+	cat "$VM_INITRAMFS/system-$VM_KLABEL.cpio.gz" "$VM_INITRAMFS/project.cpio.gz" \
+		"$w/group.cpio.gz" >"$w/initrd.img" || return 1
+	VM_POWER_CUT=0 VM_POWER_CUT_RES=
+	vm_run_qemu "$w" "$GROUP_TIMEOUT" "${args[@]}"
+	VM_BOOT_CPU=$((cpu + VM_BOOT_CPU))
+	{ echo; echo "--- second boot, same images ---"; cat "$w/boot2.log"; } >>"$log"
+	grep -av "^$VM_RESULT_TAG end" "$res" >"$w/boot1.results"
+	cat "$w/boot1.results" "$w/boot2.results" >"$res"
+	rm -f "$w/boot1.results" "$w/boot2.results" "$w/boot2.log"
 }

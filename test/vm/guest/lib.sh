@@ -316,3 +316,13 @@ bus_media_code() {
 	*) echo "$1" ;;
 	esac
 }
+
+# power_cut [SECONDS]: ask the host to cut the power (it kills QEMU: no
+# unmount, no sync) and wait for it. The scenario counts as finished; the
+# group's BOOT2 scenarios then run on the same persistent memory.
+power_cut() {
+	_emit "done" "$SCENARIO" 0
+	_emit power-cut "$SCENARIO"
+	sleep "${1:-120}"
+	fail power-cut "the host did not cut the power within ${1:-120}s"
+}
