@@ -25,10 +25,7 @@
 /* No list of bad sectors can be read for @name: the calling thread's
  * refusal, with the reason no_error_source (its message made of @fmt);
  * -EOPNOTSUPP. */
-static int no_source(struct daxpolicy_ctx *ctx, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int no_source(struct daxpolicy_ctx *ctx, const char *name, const char *fmt, ...)
+int bb_no_source(struct daxpolicy_ctx *ctx, const char *name, const char *fmt, ...)
 {
 	char dev[96], *message;
 	struct daxpolicy_report *r;
@@ -81,8 +78,11 @@ static int disk_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn 
 	int rc = dp_nvdimm_badblocks(ctx, disk, fn, arg);
 
 	if (rc != -ENOENT) {
-		*source = "nvdimm";
-		return rc;
+		/* On a CXL region, the memdevs' poison lists too. */
+		int c = rc < 0 ? rc : bb_cxl_ranges(ctx, disk, fn, arg);
+
+		*source = c == -ENOENT ? "nvdimm" : "cxl";
+		return c == -ENOENT ? rc : c;
 	}
 	*source = "sysfs";
 	return sysfs_ranges(ctx, disk, fn, arg);
@@ -111,7 +111,7 @@ static int no_list(struct daxpolicy_ctx *ctx, const struct dp_device *dev)
 {
 	const char *disk = dev->disk[0] ? dev->disk : dev->name;
 
-	return no_source(ctx, disk, "%s (%s) keeps no list of bad sectors (no /sys/block/%s/badblocks): "
+	return bb_no_source(ctx, disk, "%s (%s) keeps no list of bad sectors (no /sys/block/%s/badblocks): "
 			 "its media errors cannot be known, and an empty answer would not mean none",
 			 disk, dev->kind, disk);
 }
@@ -140,7 +140,7 @@ static int dm_ranges(struct daxpolicy_ctx *ctx, const char *name, dev_t devno, i
 		} else if (strcmp(t[i].type, "error") && strcmp(t[i].type, "zero")) {
 			/* Its sectors lie on other devices in a way this does
 			 * not follow: better no answer than a wrong one. */
-			rc = no_source(ctx, name, "%s (dm): sectors %llu+%llu are a '%s' target, through which the bad "
+			rc = bb_no_source(ctx, name, "%s (dm): sectors %llu+%llu are a '%s' target, through which the bad "
 				       "sectors of the devices beneath are not mapped (only linear targets are)",
 				       name, (unsigned long long)t[i].start, (unsigned long long)t[i].length,
 				       t[i].type);
