@@ -24,6 +24,16 @@ static const char *or_none(const char *s)
 	return s[0] ? s : "none";
 }
 
+/* " cxl region0 x2 mem0,mem1" for a device on a CXL region. */
+static void print_brief_cxl(struct daxpolicy_cxl *c)
+{
+	if (!c)
+		return;
+	printf(" cxl %s x%u", daxpolicy_cxl_get_region(c), daxpolicy_cxl_get_ways(c));
+	for (unsigned int pos = 0; pos < daxpolicy_cxl_get_ways(c); pos++)
+		printf("%s%s", pos ? "," : " ", daxpolicy_cxl_get_memdev(c, pos));
+}
+
 static void print_brief(struct daxpolicy_report *r)
 {
 	struct daxpolicy_reason *reason;
@@ -44,6 +54,7 @@ static void print_brief(struct daxpolicy_report *r)
 		printf("(%s on %s, dax=%s)", daxpolicy_report_get_mount_fstype(r),
 		       daxpolicy_report_get_device_name(r)[0] ? daxpolicy_report_get_device_name(r) : "no device",
 		       daxpolicy_dax_mode_name(daxpolicy_report_get_mount_dax_mode(r)));
+	print_brief_cxl(daxpolicy_report_get_cxl(r));
 	daxpolicy_reason_foreach(r, reason) {
 		if (daxpolicy_reason_get_severity(reason) == DAXPOLICY_SEVERITY_INFO)
 			continue;

@@ -235,6 +235,9 @@ static struct json_object *device_to_json(struct daxpolicy_report *r, unsigned i
 		add(d, "region", json_object_new_string(daxpolicy_report_get_region(r)));
 		add(d, "persistence_domain", json_object_new_string(daxpolicy_report_get_persistence_domain(r)));
 	}
+	/* Only on a CXL region: no "cxl" key elsewhere. */
+	if (daxpolicy_report_get_cxl(r))
+		add(d, "cxl", cxl_to_json(daxpolicy_report_get_cxl(r), flags));
 	return d;
 }
 

@@ -34,6 +34,9 @@ struct json_object *json_offset(unsigned long long bytes, unsigned int flags);
 struct json_object *json_failure(const char *path, int err, const char *error);
 /* The whole verdict for one object. */
 struct json_object *report_to_json(struct daxpolicy_report *report, unsigned int flags);
+/* cxl-json.c: the CXL chain of a device (daxpolicy_report_get_cxl()). */
+struct daxpolicy_cxl;
+struct json_object *cxl_to_json(struct daxpolicy_cxl *cxl, unsigned int flags);
 /* The reasons of a report as a JSON array of {code, severity, message, hint}. */
 struct json_object *reasons_to_json(struct daxpolicy_report *report);
 /* Print @obj (pretty) with a newline; 0, or -1 when writing failed. */

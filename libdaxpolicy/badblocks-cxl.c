@@ -377,10 +377,3 @@ int bb_cxl_narrow_hits(struct daxpolicy_badblocks *bb)
 	return rc;
 }
 
-/* Until the CXL topology (cxl-region.c) is built in: no region is CXL. */
-__attribute__((weak)) int dp_cxl_region_of_nd(struct daxpolicy_ctx *ctx, const char *nd_region,
-					     struct dp_cxl_region *out)
-{
-	(void)ctx, (void)nd_region, (void)out;
-	return -ENOENT;
-}

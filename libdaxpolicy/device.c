@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 
 #include "private.h"
+#include "cxl-region.h"
 
 struct dp_device_cache {
 	size_t count;
@@ -51,6 +52,7 @@ void dp_device_unref(struct dp_device *d)
 {
 	if (!d || d->placeholder || __atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
+	free(d->cxl);
 	free(d);
 }
 
@@ -112,6 +114,7 @@ void dp_device_read(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device *de
 	uint64_t val;
 	int rc;
 
+	free(dev->cxl);
 	memset(dev, 0, sizeof(*dev));
 	dev->refcount = refcount;
 	dev->placeholder = placeholder;
@@ -165,11 +168,26 @@ void dp_device_read(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device *de
 		rc = dp_nvdimm_lookup(ctx, dev->disk, dev);
 		if (rc < 0 && rc != -ENOENT)
 			note_damage(dev, "nvdimm namespace", rc);
+		if (rc == 0)
+			dp_device_read_cxl(ctx, dev);
 		if (dev->virtio_pmem)
 			dev->sync = false;
 	}
 	if (strcmp(dev->disk, dev->name) == 0)
 		dev->disk[0] = '\0';
+}
+
+void dp_device_read_cxl(struct daxpolicy_ctx *ctx, struct dp_device *dev)
+{
+	int rc;
+
+	free(dev->cxl);
+	dev->cxl = NULL;
+	if (!dev->region[0])
+		return;
+	rc = dp_cxl_chain_read(ctx, dev->region, dev->persistence_domain, &dev->cxl);
+	if (rc < 0 && rc != -ENOENT)
+		note_damage(dev, "CXL region", rc);
 }
 
 int dp_device_lookup(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device **out)

@@ -186,6 +186,7 @@ int dp_nvdimm_namespace(struct daxpolicy_ctx *ctx, const char *ns, struct dp_dev
 			dev->needs_module[0] = '\0';   /* loaded, just not bound */
 	}
 	if (strcmp(dev->ns_mode, "devdax") == 0) {
+		dp_device_read_cxl(ctx, dev);
 		strcpy(dev->kind, "devdax");
 		dp_snprintf(dev->name, sizeof(dev->name), "%s", dev->dax_dev);
 		dev->dax = dev->dax_dev[0] ? 1 : 0;
@@ -193,6 +194,7 @@ int dp_nvdimm_namespace(struct daxpolicy_ctx *ctx, const char *ns, struct dp_dev
 		return 0;
 	}
 	if (!blk[0]) {
+		dp_device_read_cxl(ctx, dev);
 		strcpy(dev->kind, "none");
 		dev->dax = 0;
 		return 0;
@@ -205,6 +207,7 @@ int dp_nvdimm_namespace(struct daxpolicy_ctx *ctx, const char *ns, struct dp_dev
 		dp_snprintf(dev->name, sizeof(dev->name), "%s", blk);
 		strcpy(dev->kind, "pmem");
 		dev->dax = -1;
+		dp_device_read_cxl(ctx, dev);
 	}
 	return 0;
 }

@@ -173,12 +173,16 @@ struct dp_device {
 	char needs_module[32];    /* a module the namespace needs, not loaded */
 	bool damaged;             /* some sysfs attribute was unreadable */
 	char damage[256];         /* which one, for the reason message */
+	struct daxpolicy_cxl *cxl; /* the CXL chain under the region, or NULL */
 };
 
 /* Facts about block device @devno; cached per context. 0 or -ENOMEM. */
 int dp_device_lookup(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device **out);
 /* Read the facts of @devno into @dev (no cache). */
 void dp_device_read(struct daxpolicy_ctx *ctx, dev_t devno, struct dp_device *dev);
+/* The CXL chain under @dev's nvdimm region into dev->cxl (left NULL when
+ * the region is not on CXL; damage noted when it cannot be read). */
+void dp_device_read_cxl(struct daxpolicy_ctx *ctx, struct dp_device *dev);
 struct dp_device *dp_device_new(void);
 struct dp_device *dp_device_ref(struct dp_device *d);
 void dp_device_unref(struct dp_device *d);

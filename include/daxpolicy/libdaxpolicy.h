@@ -245,6 +245,56 @@ unsigned long long daxpolicy_report_get_namespace_size(struct daxpolicy_report *
 const char *daxpolicy_report_get_region(struct daxpolicy_report *report);
 const char *daxpolicy_report_get_persistence_domain(struct daxpolicy_report *report);
 
+/*
+ * The CXL chain behind a pmem device whose nvdimm region is a CXL region
+ * (NULL when the region is not on CXL, or its chain could not be read: the
+ * report's reasons then say why). Owned by the report.
+ * Region: its name under /sys/bus/cxl ("region0"), uuid, mode ("pmem"),
+ * host physical base and size, interleave ways and granularity (bytes),
+ * and the nvdimm region's persistence domain.
+ */
+struct daxpolicy_cxl;
+struct daxpolicy_cxl *daxpolicy_report_get_cxl(struct daxpolicy_report *report);
+const char *daxpolicy_cxl_get_region(struct daxpolicy_cxl *cxl);
+const char *daxpolicy_cxl_get_uuid(struct daxpolicy_cxl *cxl);
+const char *daxpolicy_cxl_get_mode(struct daxpolicy_cxl *cxl);
+unsigned long long daxpolicy_cxl_get_resource(struct daxpolicy_cxl *cxl);
+unsigned long long daxpolicy_cxl_get_size(struct daxpolicy_cxl *cxl);
+unsigned int daxpolicy_cxl_get_ways(struct daxpolicy_cxl *cxl);
+unsigned int daxpolicy_cxl_get_granularity(struct daxpolicy_cxl *cxl);
+const char *daxpolicy_cxl_get_persistence_domain(struct daxpolicy_cxl *cxl);
+/* At each interleave position @pos (0 .. ways - 1): the memdev ("mem0"),
+ * its endpoint decoder ("decoder2.0"), host (PCI address), firmware
+ * revision ("" when the kernel does not give it), serial number, and the
+ * device physical range the decoder maps. Out of range: "" or 0. */
+const char *daxpolicy_cxl_get_memdev(struct daxpolicy_cxl *cxl, unsigned int pos);
+const char *daxpolicy_cxl_get_decoder(struct daxpolicy_cxl *cxl, unsigned int pos);
+const char *daxpolicy_cxl_get_host(struct daxpolicy_cxl *cxl, unsigned int pos);
+const char *daxpolicy_cxl_get_firmware(struct daxpolicy_cxl *cxl, unsigned int pos);
+unsigned long long daxpolicy_cxl_get_serial(struct daxpolicy_cxl *cxl, unsigned int pos);
+unsigned long long daxpolicy_cxl_get_dpa_resource(struct daxpolicy_cxl *cxl, unsigned int pos);
+unsigned long long daxpolicy_cxl_get_dpa_size(struct daxpolicy_cxl *cxl, unsigned int pos);
+/* The memdev's health (mailbox command Get Health Info): @health_errno is
+ * 0 when the device answered, else a negative errno (-EACCES without root)
+ * with @health_error saying why. @media_status is "normal", "not_ready",
+ * "persistence_lost", "data_lost" or "" (unknown); @health_flags the
+ * DAXPOLICY_CXL_HEALTH_* bits; @life_used a percentage, @dirty_shutdowns
+ * and @pmem_errors counts (-1 unknown); @temperature in degrees Celsius
+ * (DAXPOLICY_CXL_NO_TEMPERATURE unknown). */
+#define DAXPOLICY_CXL_HEALTH_MAINTENANCE_NEEDED   (1u << 0)
+#define DAXPOLICY_CXL_HEALTH_PERFORMANCE_DEGRADED (1u << 1)
+#define DAXPOLICY_CXL_HEALTH_HW_REPLACEMENT_NEEDED (1u << 2)
+#define DAXPOLICY_CXL_HEALTH_LOSS_IMMINENT        (1u << 3)
+#define DAXPOLICY_CXL_NO_TEMPERATURE (-1000)
+int daxpolicy_cxl_get_health_errno(struct daxpolicy_cxl *cxl, unsigned int pos);
+const char *daxpolicy_cxl_get_health_error(struct daxpolicy_cxl *cxl, unsigned int pos);
+const char *daxpolicy_cxl_get_media_status(struct daxpolicy_cxl *cxl, unsigned int pos);
+unsigned int daxpolicy_cxl_get_health_flags(struct daxpolicy_cxl *cxl, unsigned int pos);
+int daxpolicy_cxl_get_life_used(struct daxpolicy_cxl *cxl, unsigned int pos);
+int daxpolicy_cxl_get_temperature(struct daxpolicy_cxl *cxl, unsigned int pos);
+long long daxpolicy_cxl_get_dirty_shutdowns(struct daxpolicy_cxl *cxl, unsigned int pos);
+long long daxpolicy_cxl_get_pmem_errors(struct daxpolicy_cxl *cxl, unsigned int pos);
+
 /* Kernel capabilities seen while probing: statx reports STATX_ATTR_DAX
  * (and with which value: 0x00200000, or 0x2000 on 5.8 kernels before the
  * Dec 2020 fix; 0 when unsupported). */
