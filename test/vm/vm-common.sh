@@ -843,8 +843,19 @@ vm_boot() {
 		"$w/group.cpio.gz" >"$w/initrd.img" || return 1
 
 	start=$(vm_now)
+	# A CXL guest asks for poison injected by QMP through its result
+	# channel (qmp-watch.py); the watcher ends with the guest.
+	local watch=
+	if [ "$cxl" -gt 0 ]; then
+		python3 "$VM_SRC/qmp-watch.py" "$res" "$w/qmp.sock" "$w/qmp.log" &
+		watch=$!
+	fi
 	vm_run_qemu "$w" "$GROUP_TIMEOUT" "${args[@]}"
+	[ -z "$watch" ] || { kill "$watch" 2>/dev/null; wait "$watch" 2>/dev/null; }
 	VM_BOOT_SECONDS=$(vm_elapsed "$start")
+	if [ -s "$w/qmp.log" ]; then
+		{ echo; echo "--- qmp requests ---"; cat "$w/qmp.log"; } >>"$log"
+	fi
 	if [ -s "$w/qemu.out" ]; then
 		{ echo; echo "--- qemu output ---"; cat "$w/qemu.out"; } >>"$log"
 	fi
