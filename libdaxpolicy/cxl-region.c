@@ -2,11 +2,17 @@
 /*
  * The CXL region behind an nvdimm region, through libcxl.
  *
- * The kernel presents a CXL pmem region as an nvdimm bus of its own: the nd
- * region's device sits under the CXL region
- * (.../root0/decoder0.0/region0/pmem_region0/ndbus1/region1), so its sysfs
- * path names the CXL region. libcxl then gives the region's geometry and,
- * at each interleave position, the endpoint decoder and its memdev.
+ * The kernel presents a CXL pmem region as an nd region on the nvdimm bus
+ * of the CXL nvdimm bridge (.../root0/nvdimm-bridge0/ndbus0/region0): its
+ * path does not name the CXL region. Its mappings do: mappingN reads
+ * "nmemK,start,size,position", where nmemK is the nvdimm of a memdev
+ * (nmemK/cxl/provider names the cxl_nvdimm device "pmemJ" under "memI") and
+ * start is the first DPA of that memdev's endpoint decoder in the region.
+ * The CXL region is the one whose endpoint decoder at each position has
+ * that memdev and that DPA. (Should a kernel place the nd region under the
+ * CXL region, ".../regionY/pmem_regionY/ndbusN/regionX", the path is used.)
+ * libcxl then gives the region's geometry and, at each interleave
+ * position, the endpoint decoder and its memdev.
  */
 #include "config.h"
 
@@ -58,8 +64,40 @@ int dp_cxl_region_from_path(const char *path, char *buf, size_t len)
 	return -ENOENT;
 }
 
-/* The CXL region named @name: regions hang from the root decoders. */
-static struct cxl_region *find_region(struct cxl_ctx *cctx, const char *name)
+/* One mapping of an nd region on CXL: which memdev, from which DPA. */
+struct nd_mapping {
+	char memdev[32];
+	unsigned long long start;
+	unsigned int position;
+};
+
+/* Does @region match @key: the name @key->name, or else the mappings? */
+struct region_key {
+	const char *name;                     /* or NULL */
+	const struct nd_mapping *maps;
+	unsigned int n;
+};
+
+static bool region_matches(struct cxl_region *region, const struct region_key *key)
+{
+	if (key->name)
+		return strcmp(cxl_region_get_devname(region), key->name) == 0;
+	if (cxl_region_get_interleave_ways(region) != key->n)
+		return false;
+	for (unsigned int i = 0; i < key->n; i++) {
+		struct cxl_decoder *d =
+			cxl_region_get_target_decoder(region, (int)key->maps[i].position);
+		struct cxl_memdev *md = d ? cxl_decoder_get_memdev(d) : NULL;
+
+		if (!md || strcmp(cxl_memdev_get_devname(md), key->maps[i].memdev) != 0 ||
+		    cxl_decoder_get_dpa_resource(d) != key->maps[i].start)
+			return false;
+	}
+	return true;
+}
+
+/* The CXL region @key names: regions hang from the root decoders. */
+static struct cxl_region *find_region(struct cxl_ctx *cctx, const struct region_key *key)
 {
 	struct cxl_bus *bus;
 
@@ -71,11 +109,71 @@ static struct cxl_region *find_region(struct cxl_ctx *cctx, const char *name)
 			struct cxl_region *region;
 
 			cxl_region_foreach(decoder, region)
-				if (strcmp(cxl_region_get_devname(region), name) == 0)
+				if (region_matches(region, key))
 					return region;
 		}
 	}
 	return NULL;
+}
+
+/* The mappings of nd region @nd: their count, -ENOENT when one is not on a
+ * CXL memdev (an NFIT or a virtio region), another -errno with a reason. */
+static int read_nd_mappings(struct daxpolicy_ctx *ctx, const char *nd,
+			    struct nd_mapping *maps, unsigned int max)
+{
+	char text[128], nmem[32], provider[32], link[PATH_MAX];
+	uint64_t n;
+	int rc;
+
+	rc = dp_read_u64(ctx, &n, "/sys/bus/nd/devices/%s/mappings", nd);
+	if (rc < 0) {
+		err(ctx, "nvdimm %s: cannot read its mappings: %s", nd, strerror(-rc));
+		return rc;
+	}
+	if (n == 0)
+		return -ENOENT;
+	if (n > max) {
+		err(ctx, "nvdimm %s: %llu mappings, more than the %u this library handles",
+		    nd, (unsigned long long)n, max);
+		return -EOVERFLOW;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const char *slash;
+
+		rc = dp_read_attr(ctx, text, sizeof(text), "/sys/bus/nd/devices/%s/mapping%u", nd, i);
+		if (rc < 0) {
+			err(ctx, "nvdimm %s: cannot read mapping%u: %s", nd, i, strerror(-rc));
+			return rc;
+		}
+		if (sscanf(text, "%31[^,],%llu,%*u,%u", nmem, &maps[i].start, &maps[i].position) != 3 ||
+		    maps[i].position >= n) {
+			err(ctx, "nvdimm %s: mapping%u reads '%s', not 'nmem,start,size,position'",
+			    nd, i, text);
+			return -EINVAL;
+		}
+		/* Only a CXL nvdimm has cxl/provider. */
+		rc = dp_read_attr(ctx, provider, sizeof(provider),
+				  "/sys/bus/nd/devices/%s/cxl/provider", nmem);
+		if (rc == -ENOENT)
+			return -ENOENT;
+		if (rc < 0) {
+			err(ctx, "nvdimm %s: cannot read %s/cxl/provider: %s", nd, nmem, strerror(-rc));
+			return rc;
+		}
+		/* /sys/bus/cxl/devices/pmemJ -> .../memI/pmemJ */
+		rc = dp_read_link(ctx, link, sizeof(link), "/sys/bus/cxl/devices/%s", provider);
+		if (rc < 0) {
+			err(ctx, "nvdimm %s: %s is on CXL %s, which /sys/bus/cxl does not list: %s",
+			    nd, nmem, provider, strerror(-rc));
+			return rc == -ENOENT ? -ENODEV : rc;
+		}
+		slash = strrchr(link, '/');
+		if (slash)
+			link[slash - link] = '\0';
+		slash = strrchr(link, '/');
+		dp_snprintf(maps[i].memdev, sizeof(maps[i].memdev), "%s", slash ? slash + 1 : link);
+	}
+	return (int)n;
 }
 
 static int fill_target(struct daxpolicy_ctx *ctx, struct cxl_region *region,
@@ -153,6 +251,8 @@ static int fill(struct daxpolicy_ctx *ctx, struct cxl_region *region, struct dp_
 
 int dp_cxl_region_of_nd(struct daxpolicy_ctx *ctx, const char *nd_region, struct dp_cxl_region *out)
 {
+	struct nd_mapping maps[DP_CXL_MAX_TARGETS];
+	struct region_key key = { NULL, maps, 0 };
 	char link[PATH_MAX], name[32];
 	struct cxl_region *region;
 	struct cxl_ctx *cctx;
@@ -164,9 +264,17 @@ int dp_cxl_region_of_nd(struct daxpolicy_ctx *ctx, const char *nd_region, struct
 		    nd_region, nd_region, strerror(-rc));
 		return rc == -ENOENT ? -ENODEV : rc;
 	}
-	if (dp_cxl_region_from_path(link, name, sizeof(name)) < 0) {
-		dbg(ctx, "nvdimm %s: not under a CXL region (%s)", nd_region, link);
-		return -ENOENT;
+	if (dp_cxl_region_from_path(link, name, sizeof(name)) == 0) {
+		key.name = name;
+	} else {
+		rc = read_nd_mappings(ctx, nd_region, maps, DP_CXL_MAX_TARGETS);
+		if (rc == -ENOENT) {
+			dbg(ctx, "nvdimm %s: not on CXL", nd_region);
+			return -ENOENT;
+		}
+		if (rc < 0)
+			return rc;
+		key.n = (unsigned int)rc;
 	}
 	rc = cxl_new(&cctx);
 	if (rc < 0) {
@@ -174,10 +282,15 @@ int dp_cxl_region_of_nd(struct daxpolicy_ctx *ctx, const char *nd_region, struct
 		return rc;
 	}
 	cxl_set_log_priority(cctx, 0);
-	region = find_region(cctx, name);
+	region = find_region(cctx, &key);
 	if (!region) {
-		err(ctx, "nvdimm %s sits under CXL %s, which libcxl does not list "
-		    "(is the cxl_acpi module loaded? see 'cxl list -R')", nd_region, name);
+		if (key.name)
+			err(ctx, "nvdimm %s sits under CXL %s, which libcxl does not list "
+			    "(is the cxl_acpi module loaded? see 'cxl list -R')", nd_region, key.name);
+		else
+			err(ctx, "nvdimm %s is on CXL memdev %s (DPA %#llx at position %u), but no CXL "
+			    "region libcxl lists maps it there (see 'cxl list -R -T')", nd_region,
+			    maps[0].memdev, maps[0].start, maps[0].position);
 		cxl_unref(cctx);
 		return -ENODEV;
 	}

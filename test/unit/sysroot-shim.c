@@ -2,12 +2,13 @@
 /*
  * Linked into a unit test (not preloaded, so it works under ASan too): file
  * system calls on /sys/... and /proc/... are redirected into the captured
- * tree named by DAXPOLICY_SYSROOT, so that libndctl, which has no root
- * prefix of its own, reads a fixture exactly like the library does.
+ * tree named by DAXPOLICY_SYSROOT, so that libndctl and libcxl, which have
+ * no root prefix of their own, read a fixture exactly like the library does.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "sysroot-shim.h"
@@ -111,10 +113,47 @@ DIR *opendir(const char *path)
 	return REAL(opendir)(redirect(path, buf, sizeof(buf)));
 }
 
+/* libcxl lists a memdev only when /dev/cxl/memN exists: while redirecting,
+ * stat of /dev/cxl/NAME answers with a character device numbered as the
+ * tree's /sys/bus/cxl/devices/NAME/dev says (there is no node to open: the
+ * mailbox commands still fail). 1 when @path is such a name. */
+static int fake_cxl_node(const char *path, dev_t *rdev)
+{
+	char attr[PATH_MAX];
+	unsigned int maj, min;
+	FILE *f;
+	int n;
+
+	if (!shim_root[0] || !path || strncmp(path, "/dev/cxl/", 9) || strchr(path + 9, '/'))
+		return 0;
+	snprintf(attr, sizeof(attr), "%s/sys/bus/cxl/devices/%s/dev", shim_root, path + 9);
+	f = REAL(fopen)(attr, "r");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%u:%u", &maj, &min);
+	fclose(f);
+	if (n != 2)
+		return -1;
+	*rdev = makedev(maj, min);
+	return 1;
+}
+
 #define STAT_LIKE(name, type)                                                 \
 	int name(const char *path, type *st)                                  \
 	{                                                                     \
 		char buf[PATH_MAX];                                           \
+		dev_t rdev;                                                   \
+		int fake = fake_cxl_node(path, &rdev);                       \
+		if (fake < 0) {                                               \
+			errno = ENOENT;                                       \
+			return -1;                                            \
+		}                                                             \
+		if (fake) {                                                   \
+			memset(st, 0, sizeof(*st));                           \
+			st->st_mode = S_IFCHR | 0600;                         \
+			st->st_rdev = rdev;                                   \
+			return 0;                                             \
+		}                                                             \
 		return REAL(name)(redirect(path, buf, sizeof(buf)), st);      \
 	}
 STAT_LIKE(stat, struct stat)

@@ -162,6 +162,7 @@ static void check_fixture(const char *root, const char *name, int *disks)
 		ck_assert_msg(dev.region[0] && strncmp(dev.region, "region", 6) == 0,
 			      "%s/%s: region '%s'", name, de->d_name, dev.region);
 		ck_assert_msg(dev.sync == (dev.dax == 1 && !dev.virtio_pmem), "%s: sync", name);
+		free(dev.cxl);
 	}
 	closedir(dir);
 	json_object_put(list);

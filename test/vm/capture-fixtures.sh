@@ -47,6 +47,21 @@ fi
 failed=0
 for n in "${names[@]}"; do
 	vm_load_group "$here/capture/$n.sh" || { failed=1; continue; }
+	# A setup for other kernels (KERNELS) boots the first of them; one
+	# that needs QEMU from backports (QEMU=backports) gets it.
+	if ! vm_group_runs_here; then
+		want=${GROUP_KERNELS%% *}
+		if ! vm_select_kernel "$want"; then
+			pkg=$(DAXTEST_VM_KERNELS=$want vm_kernel_list | awk '{ print $2 }')
+			vm_prepare_kernel "$want" "$pkg" ||
+				{ echo "SKIP: capture/$n: kernel $want: $VM_SKIP_REASON"; continue; }
+		fi
+	fi
+	if [ "$GROUP_QEMU" = backports ]; then
+		vm_qemu_backports || { echo "SKIP: capture/$n: $VM_SKIP_REASON"; continue; }
+	else
+		vm_qemu_host
+	fi
 	GROUP_OUTPUT_DISK=${GROUP_OUTPUT_DISK:-64M}
 	fail_before=$VM_FAIL
 	vm_boot "capture-$n" || { echo "FAIL: capture/$n: cannot set up the guest"; failed=1; continue; }

@@ -819,8 +819,11 @@ vm_boot() {
 	fi
 	if [ -n "$GROUP_OUTPUT_DISK" ]; then
 		truncate -s "$GROUP_OUTPUT_DISK" "$w/output.img" || return 1
+		# on q35 (CXL) the disk goes on the root bus, not on the pxb-cxl
+		p=
+		[ "$cxl" -gt 0 ] && p=,bus=pcie.0
 		args+=(-drive "file=$w/output.img,format=raw,if=none,id=output"
-		       -device "virtio-blk-pci,drive=output,serial=daxtest-output")
+		       -device "virtio-blk-pci,drive=output,serial=daxtest-output$p")
 	fi
 	{
 		echo "DAXTEST_GROUP='$name'"

@@ -9,7 +9,8 @@
 #     plus the attributes of the directories above each bus,
 #   - /sys/block, /sys/class/block and /sys/dev/block entries of those
 #     block devices,
-#   - /proc/self/mountinfo, /proc/modules, /proc/filesystems.
+#   - /proc/self/mountinfo, /proc/modules, /proc/filesystems,
+#   - on CXL: /sys/bus/cxl and the trees of its devices, and 'cxl list -vvv'.
 # Readable attributes become regular files holding what was read;
 # write-only or failing attributes are left out; symlinks stay relative and
 # any that would not resolve inside the tree are dropped.
@@ -82,6 +83,28 @@ done
 
 copy_tree /sys/bus/nd
 copy_tree /sys/class/nd
+
+# CXL (what libcxl reads): /sys/bus/cxl, the tree of every CXL device (the
+# root ports with their decoders, regions and the nd bus under a pmem
+# region; the memdevs under their PCI devices) and the attributes of the
+# directories above each. Firmware upload directories are left out.
+if [ -d /sys/bus/cxl ]; then
+	copy_tree /sys/bus/cxl
+	for d in /sys/bus/cxl/devices/*; do
+		[ -e "$d" ] || continue
+		real=$(readlink -f "$d")
+		[ -e "$out$real" ] && continue
+		find "$real" \( -name power -o -name firmware \) -type d -prune -o -print |
+			while read -r _p; do copy_entry "$_p"; done
+		p=${real%/*}
+		while [ "$p" != /sys/devices ] && [ "$p" != /sys ] && [ -n "$p" ]; do
+			copy_dir_flat "$p"
+			p=${p%/*}
+		done
+	done
+	# What cxl list makes of it, for the unit tests to compare with.
+	cxl list -vvv >"$out/cxl-list.json" 2>/dev/null || echo '[]' >"$out/cxl-list.json"
+fi
 
 # Block and character devices (libndctl finds a bus through
 # /sys/dev/char): only the ones that live under a captured tree.

@@ -1,14 +1,20 @@
 #!/bin/sh
-# cxl-region: a persistent-memory region on CXL memdev mem0 (one-way
-# interleave), an fsdax namespace on it, and DAX on ext4 there.
+# cxl-region [WAYS]: a persistent-memory region on CXL memdevs mem0 ...
+# (WAYS-way interleave, default one: mem0 alone, granularity 256), an fsdax
+# namespace on it, and DAX on ext4 there.
 # Leaves PMEM=/dev/pmemN in the shared state.
 . /usr/share/daxtest/lib.sh
 
+ways=${1:-1}
+mems=
+i=0
+while [ "$i" -lt "$ways" ]; do mems="$mems mem$i"; i=$((i + 1)); done
 plan 9
 
 check memdev test -e /sys/bus/cxl/devices/mem0
 check_eq memdev-pmem-size 536870912 "$(cxl list -m mem0 | jq -r 'if type == "array" then .[0] else . end | .pmem_size')"
-check create-region cxl create-region -m -t pmem -d decoder0.0 -w 1 -g 256 mem0
+# shellcheck disable=SC2086
+check create-region cxl create-region -m -t pmem -d decoder0.0 -w "$ways" -g 256 $mems
 region=$(ls -d /sys/bus/nd/devices/region* 2>/dev/null | head -n1)
 region=${region##*/}
 check_match nd-region '^region[0-9]+$' "$region"
