@@ -36,6 +36,7 @@ struct records {
 	size_t count, cap;
 	const struct dp_cxl_region *region;
 	int rc;
+	size_t seen, malformed;   /* trace events read; cxl_poison ones without the fields */
 };
 
 static int add_record(struct records *rs, const char *text, size_t len)
@@ -43,8 +44,10 @@ static int add_record(struct records *rs, const char *text, size_t len)
 	struct dp_cxl_poison rec;
 	bool ours = false;
 
-	if (dp_cxl_poison_parse(text, len, &rec) < 0)
-		return 0;   /* not a record (the caller counts what it kept) */
+	if (dp_cxl_poison_parse(text, len, &rec) < 0) {
+		rs->malformed++;   /* a record that cannot be read: refused */
+		return 0;
+	}
 	if (strcmp(rec.trace_type, "List"))
 		return 0;   /* an injection or a clear, not the list */
 	for (unsigned int i = 0; i < rs->region->ntargets && i < DP_CXL_MAX_TARGETS; i++)
@@ -92,19 +95,57 @@ static int records_from_file(struct daxpolicy_ctx *ctx, const char *file, struct
 	return rc;
 }
 
+/* A number field of the event; false when it has none. */
+static bool field_number(struct tep_event *event, struct tep_record *record, const char *name,
+			 unsigned long long *v)
+{
+	struct tep_format_field *f = tep_find_field(event, name);
+
+	return f && tep_read_number_field(f, record->data, v) == 0;
+}
+
+/* A string field (__string: a dynamic array) as "%.*s" arguments. */
+static int field_string(struct tep_event *event, struct tep_record *record, const char *name,
+			const char **s)
+{
+	int len = 0;
+	const char *p = tep_get_field_raw(NULL, event, name, record, &len, 0);
+
+	*s = p ? p : "";
+	if (!p || len <= 0)
+		return 0;
+	return (int)strnlen(p, (size_t)len);
+}
+
+/* One cxl_poison event, written out in the form the kernel prints it
+ * (trace_type and flags by name) from its fields, and parsed as such:
+ * how the fields are printed depends on libtraceevent's support for the
+ * event's format, the fields do not. */
 static int on_event(struct tep_event *event, struct tep_record *record, int cpu, void *arg)
 {
+	static const char *const types[] = { "List", "Inject", "Clear" };
+	unsigned long long type = 0, dpa, length, flags = 0;
 	struct records *rs = arg;
-	struct trace_seq s;
+	const char *memdev, *region;
+	int nm, nr;
+	char text[256];
 
 	(void)cpu;
+	rs->seen++;
 	if (rs->rc < 0 || strcmp(event->name, "cxl_poison"))
 		return 0;
-	trace_seq_init(&s);
-	tep_print_event(event->tep, &s, record, "%s", TEP_PRINT_INFO);
-	trace_seq_terminate(&s);
-	rs->rc = s.buffer ? add_record(rs, s.buffer, s.len) : -ENOMEM;
-	trace_seq_destroy(&s);
+	nm = field_string(event, record, "memdev", &memdev);
+	nr = field_string(event, record, "region", &region);
+	if (!field_number(event, record, "dpa", &dpa) || !field_number(event, record, "dpa_length", &length)) {
+		rs->malformed++;
+		return 0;
+	}
+	field_number(event, record, "trace_type", &type);
+	field_number(event, record, "flags", &flags);
+	dp_snprintf(text, sizeof(text), "memdev=%.*s region=%.*s trace_type=%s dpa=0x%llx dpa_length=0x%llx flags=%s",
+		    nm, memdev, nr, region, type < 3 ? types[type] : "Unknown", dpa, length,
+		    flags & 2 ? "Overflow" : "");
+	rs->rc = add_record(rs, text, strlen(text));
 	return 0;
 }
 
@@ -165,6 +206,11 @@ static int records_from_tracefs(struct daxpolicy_ctx *ctx, const char *disk, str
 				  "instance %s failed", disk, r->region, name);
 	else
 		rc = rs->rc;
+	dbg(ctx, "%s: %zu trace event(s) read from tracefs instance %s", disk, rs->seen, name);
+	if (rc == 0 && rs->malformed)
+		rc = bb_no_source(ctx, disk, "%s is on CXL region %s; %zu cxl_poison event(s) lack the dpa or "
+				  "dpa_length field: this kernel's poison records cannot be read", disk, r->region,
+				  rs->malformed);
 out:
 	tep_free(tep);
 	tracefs_instance_destroy(inst);

@@ -70,22 +70,27 @@ static int sysfs_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn
 	return rc;
 }
 
-/* The ranges of whole disk @disk; *@source "nvdimm" or "sysfs". -ENODATA
+/* The ranges of whole disk @disk; *@source "nvdimm", "sysfs" or "cxl" (a
+ * disk on a CXL region: its nvdimm lists and its memdevs' poison). -ENODATA
  * when it keeps no list. */
 static int disk_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn fn, void *arg,
 		       const char **source)
 {
-	int rc = dp_nvdimm_badblocks(ctx, disk, fn, arg);
+	int rc = dp_nvdimm_badblocks(ctx, disk, fn, arg), c;
 
-	if (rc != -ENOENT) {
-		/* On a CXL region, the memdevs' poison lists too. */
-		int c = rc < 0 ? rc : bb_cxl_ranges(ctx, disk, fn, arg);
-
-		*source = c == -ENOENT ? "nvdimm" : "cxl";
-		return c == -ENOENT ? rc : c;
+	*source = "nvdimm";
+	if (rc == -ENOENT) {
+		*source = "sysfs";
+		rc = sysfs_ranges(ctx, disk, fn, arg);
 	}
-	*source = "sysfs";
-	return sysfs_ranges(ctx, disk, fn, arg);
+	if (rc < 0 && rc != -ENODATA)
+		return rc;
+	/* On a CXL region, the memdevs' poison lists too. */
+	c = bb_cxl_ranges(ctx, disk, fn, arg);
+	if (c == -ENOENT)
+		return rc;
+	*source = "cxl";
+	return c;
 }
 
 /* Sectors [from, from + length) of a device seen as starting at @to. */
