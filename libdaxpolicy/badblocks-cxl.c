@@ -423,3 +423,47 @@ int bb_cxl_narrow_hits(struct daxpolicy_badblocks *bb)
 	return rc;
 }
 
+
+/* The sectors of a disk's poison, gathered for a caller. */
+struct sector_list {
+	struct daxpolicy_sector_range *v;
+	size_t n, cap;
+};
+
+static int add_sectors(void *arg, uint64_t sector, uint64_t count, const char *source)
+{
+	struct sector_list *l = arg;
+
+	(void)source;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct daxpolicy_sector_range *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (struct daxpolicy_sector_range){ .sector = sector, .count = count };
+	return 0;
+}
+
+DAXPOLICY_EXPORT int daxpolicy_cxl_poison_sectors(struct daxpolicy_ctx *ctx, const char *disk,
+						  struct daxpolicy_sector_range **list, size_t *count)
+{
+	struct sector_list l = { 0 };
+	int rc;
+
+	if (!ctx || !disk || !list || !count)
+		return -EINVAL;
+	*list = NULL;
+	*count = 0;
+	rc = bb_cxl_ranges(ctx, disk, add_sectors, &l);
+	if (rc < 0) {
+		free(l.v);
+		return rc;
+	}
+	*list = l.v;
+	*count = l.n;
+	return 0;
+}

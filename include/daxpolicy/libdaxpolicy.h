@@ -674,6 +674,14 @@ uint64_t daxpolicy_poison_get_dpa_length(struct daxpolicy_poison *poison);
 /* Disk bytes, from the start of the disk. */
 uint64_t daxpolicy_poison_get_offset(struct daxpolicy_poison *poison);
 uint64_t daxpolicy_poison_get_length(struct daxpolicy_poison *poison);
+/* The sectors of pmem disk @disk ("pmem0") that the poison lists of the
+ * memdevs behind its CXL region name now, numbered on the disk (*@list
+ * malloc'ed, free() it; may be empty). -ENOENT when the disk is not on a
+ * CXL region; -EOPNOTSUPP (a refusal, reason no_error_source) when the
+ * lists cannot be read (not root, no tracefs). For polling: each call
+ * asks every memdev for its list. */
+int daxpolicy_cxl_poison_sectors(struct daxpolicy_ctx *ctx, const char *disk,
+				 struct daxpolicy_sector_range **list, size_t *count);
 
 struct daxpolicy_badhit *daxpolicy_badrange_get_first_hit(struct daxpolicy_badrange *range);
 struct daxpolicy_badhit *daxpolicy_badhit_get_next(struct daxpolicy_badhit *hit);
