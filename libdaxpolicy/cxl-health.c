@@ -9,8 +9,10 @@
 
 #include <cxl/libcxl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <daxpolicy/libdaxpolicy.h>
 
@@ -75,8 +77,8 @@ void dp_cxl_health_read(struct daxpolicy_ctx *ctx, const char *memdev, struct dp
 	struct cxl_memdev *md;
 	struct cxl_ctx *cctx;
 	struct cxl_cmd *cmd;
-	char why[128];
-	int rc;
+	char why[160], node[64];
+	int rc, fd;
 
 	memset(h, 0, sizeof(*h));
 	h->life_used = -1;
@@ -90,11 +92,23 @@ void dp_cxl_health_read(struct daxpolicy_ctx *ctx, const char *memdev, struct dp
 	}
 	cxl_set_log_priority(cctx, 0);
 	md = find_memdev(cctx, memdev);
+	/* libcxl opens the node for each command; say exactly why it cannot. */
+	snprintf(node, sizeof(node), "/dev/cxl/%s", memdev);
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(why, sizeof(why), "cannot open %s for Get Health Info: %s%s", node,
+			 strerror(-rc), rc == -EACCES || rc == -EPERM ? " (needs root)" : "");
+		fail(h, rc, why);
+		cxl_unref(cctx);
+		return;
+	}
+	close(fd);
 	cmd = md ? cxl_cmd_new_get_health_info(md) : NULL;
 	if (!md) {
 		fail(h, -ENODEV, "libcxl does not list the memdev");
 	} else if (!cmd) {
-		fail(h, -ENOMEM, "cannot make the Get Health Info command");
+		fail(h, -EOPNOTSUPP, "the device does not offer Get Health Info (libcxl cannot make the command)");
 	} else if ((rc = cxl_cmd_submit(cmd)) < 0) {
 		snprintf(why, sizeof(why), "Get Health Info failed: %s%s", strerror(-rc),
 			 rc == -EACCES || rc == -EPERM ? " (needs root)" : "");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "cxl-region.h"
 #include "monitor.h"
 #include "monitor-disks.h"
 #include "fuzz.h"
@@ -56,6 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dp_mount_parse_dax("ext4", s, &mode, &explicit_mode);
 	dp_mount_parse_dax("xfs", s, &mode, &explicit_mode);
 	dp_parse_requirements(s, &req);
+	dp_cxl_region_from_path(s, buf, sizeof(buf));
+	dp_cxl_region_from_path(s, buf, 7);
 	free(s);
 	return 0;
 }

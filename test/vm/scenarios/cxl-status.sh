@@ -9,7 +9,7 @@
 ways=${1:-1}
 dev=$(state_get PMEM)
 mnt=/mnt/pmem
-plan $((11 + 6 * ways))
+plan $((12 + 6 * ways))
 
 # First element when cxl list prints an array.
 first() { jq -c 'if type == "array" then .[0] else . end'; }
