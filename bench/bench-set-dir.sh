@@ -5,9 +5,12 @@
 # cold caches (dropped before each run: inodes are read from the device) and
 # warm ones; then checks that both left the same flags (a dry run finds
 # nothing to change). Beside them, the kernel floor (bench/set-flag-floor:
-# only the flag-changing calls, on a list of the same files made before
-# the caches are dropped, on as many threads), and dax-admin's time as a
-# ratio to it (target: 1.15x at most).
+# only the flag-changing calls -- read the flags, write them back with DAX
+# set, by name -- on a list of the same files made before the caches are
+# dropped, on as many threads), and dax-admin's time as a ratio to it
+# (target: 1.15x at most). What dax-admin pays beyond the floor is mostly
+# its safety: each file opened and its type and link count checked on the
+# descriptor before its flag changes.
 # Usage: bench/bench-set-dir.sh BUILD-DIR [FILES]     (root)
 set -euo pipefail
 build=$(cd "${1:?usage: bench-set-dir.sh BUILD-DIR [FILES]}" && pwd)

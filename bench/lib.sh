@@ -12,7 +12,7 @@ bench_stage() {
 	[ "$(id -u)" -eq 0 ] || { echo "$1: needs root (loop mounts)" >&2; exit 77; }
 	scratch=$(mktemp -d /tmp/daxpolicy-bench.XXXXXX)
 	make -C "$build" -s install DESTDIR="$scratch/stage" >/dev/null
-	dax_admin=$(find "$scratch/stage" -name dax-admin -type f | head -n 1)
+	dax_admin=$(find "$scratch/stage" -path '*/bin/dax-admin' -type f | head -n 1)
 	LD_LIBRARY_PATH="$(dirname "$(find "$scratch/stage" -name 'libdaxpolicy.so.*' | head -n 1)")"
 	export LD_LIBRARY_PATH
 	mounts=() loops=()

@@ -39,7 +39,7 @@ status_rows() {
 if [ -n "$vm" ]; then
 	stage="$build/vm/stage"
 	make -C "$build" -s vm-stage >/dev/null
-	bindir=$(dirname "$(find "$stage" -name dax-admin -type f | head -n 1)")
+	bindir=$(dirname "$(find "$stage" -path '*/bin/dax-admin' -type f | head -n 1)")
 	for b in bench-probe bench-map bench-exec; do
 		"$build/libtool" --mode=install install -m 755 "$build/bench/$b" \
 			"$bindir/$b" >/dev/null 2>&1

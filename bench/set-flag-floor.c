@@ -3,10 +3,16 @@
  * The kernel floor of a recursive DAX flag change: only the calls that
  * change the flag, on a precomputed list of files, each directory opened
  * once beforehand, the directories shared out to as many threads as
- * dax-admin's walk uses (4 per CPU, 8 at most). file_setattr(2) by name
- * (Linux 6.17) where the kernel has it, else open + FS_IOC_FSSETXATTR +
- * close. The files must be new (no other flag set). Prints the seconds
- * the calls took.
+ * dax-admin's walk uses (4 per CPU, 8 at most). A flag change is a read
+ * and a write of the file's flags, since the write replaces them all (a
+ * tool that wrote FS_XFLAG_DAX alone would clear every other flag):
+ * file_getattr(2) and file_setattr(2) by name (Linux 6.17) where the
+ * kernel has them, else open + FS_IOC_FSGETXATTR + FS_IOC_FSSETXATTR +
+ * close. What dax-admin does beyond that (open each file and check its
+ * type and link count on the descriptor, so that no rename or hard link
+ * can make it change a file outside the tree; walk the directories;
+ * record each outcome) is its cost over the floor. Prints the seconds the
+ * calls took.
  * Usage: set-flag-floor DIR-LIST FILES-PER-DIR PREFIX
  *   (each directory of DIR-LIST holds PREFIX1 .. PREFIX<FILES-PER-DIR>,
  *    e.g. "f")
@@ -25,6 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef __NR_file_getattr
+#define __NR_file_getattr 468
+#endif
 #ifndef __NR_file_setattr
 #define __NR_file_setattr 469
 #endif
@@ -39,16 +48,24 @@ struct file_attr_v0 {
 
 static int set_flag(int dirfd, const char *name, int use_attr)
 {
-	struct file_attr_v0 fa = { .fa_xflags = FS_XFLAG_DAX };
-	struct fsxattr fsx = { .fsx_xflags = FS_XFLAG_DAX };
+	struct file_attr_v0 fa;
+	struct fsxattr fsx;
 	int fd, rc;
 
-	if (use_attr)
+	if (use_attr) {
+		if (syscall(__NR_file_getattr, dirfd, name, &fa, sizeof(fa), AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+		fa.fa_xflags |= FS_XFLAG_DAX;
 		return (int)syscall(__NR_file_setattr, dirfd, name, &fa, sizeof(fa), AT_SYMLINK_NOFOLLOW);
+	}
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	rc = ioctl(fd, FS_IOC_FSSETXATTR, &fsx);
+	rc = ioctl(fd, FS_IOC_FSGETXATTR, &fsx);
+	if (rc == 0) {
+		fsx.fsx_xflags |= FS_XFLAG_DAX;
+		rc = ioctl(fd, FS_IOC_FSSETXATTR, &fsx);
+	}
 	close(fd);
 	return rc;
 }

@@ -14,7 +14,6 @@
 #include <getopt.h>
 #include <libmount.h>
 #include <limits.h>
-#include <ndctl/libndctl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +28,7 @@
 
 #include "builtin.h"
 #include "metrics-text.h"
+#include "namespaces.h"
 #include "parse-options.h"
 #include "probe-paths.h"
 
@@ -192,44 +192,30 @@ static int all_mounts(struct daxpolicy_ctx *ctx, struct rows *rows, bool scan_it
 	return rc ? EXIT_UNMET : EXIT_OK;
 }
 
+static void add_namespace(void *arg, struct daxpolicy_report *r, const char *ns, const char *region,
+			  uint64_t size)
+{
+	struct rows *rows = arg;
+	struct ns_row *v = realloc(rows->n, (rows->nn + 1) * sizeof(*v));
+
+	if (!v)
+		return;
+	rows->n = v;
+	v[rows->nn++] = (struct ns_row){
+		.ns = dup_or(ns, "unknown"),
+		.region = dup_or(region, "unknown"),
+		.mode = dup_or(daxpolicy_report_get_namespace_mode(r), "unknown"),
+		.device = dup_or(daxpolicy_report_get_device_name(r), "none"),
+		.domain = dup_or(daxpolicy_report_get_persistence_domain(r), "unknown"),
+		/* Usable bytes, as 'ndctl list' says (less than the raw
+		 * size in fsdax and devdax mode). */
+		.size = daxpolicy_report_get_namespace_size(r) ? daxpolicy_report_get_namespace_size(r) : size,
+	};
+}
+
 static void namespaces(struct daxpolicy_ctx *ctx, struct rows *rows)
 {
-	struct ndctl_namespace *ndns;
-	struct ndctl_region *region;
-	struct ndctl_ctx *nctx;
-	struct ndctl_bus *bus;
-
-	if (ndctl_new(&nctx) < 0)
-		return;
-	ndctl_set_log_priority(nctx, 0);
-	ndctl_bus_foreach(nctx, bus) ndctl_region_foreach(bus, region)
-	ndctl_namespace_foreach(region, ndns) {
-		struct daxpolicy_report *r;
-		struct ns_row *v;
-
-		if (ndctl_namespace_get_size(ndns) == 0)
-			continue;   /* an idle seed namespace */
-		if (daxpolicy_probe_device(ctx, ndctl_namespace_get_devname(ndns), DAXPOLICY_PROBE_NO_MMAP, &r) < 0)
-			continue;
-		v = realloc(rows->n, (rows->nn + 1) * sizeof(*v));
-		if (v) {
-			rows->n = v;
-			v[rows->nn++] = (struct ns_row){
-				.ns = dup_or(ndctl_namespace_get_devname(ndns), "unknown"),
-				.region = dup_or(ndctl_region_get_devname(region), "unknown"),
-				.mode = dup_or(daxpolicy_report_get_namespace_mode(r), "unknown"),
-				.device = dup_or(daxpolicy_report_get_device_name(r), "none"),
-				.domain = dup_or(daxpolicy_report_get_persistence_domain(r), "unknown"),
-				/* Usable bytes, as 'ndctl list' says (less
-				 * than the raw size in fsdax and devdax mode). */
-				.size = daxpolicy_report_get_namespace_size(r) ?
-						daxpolicy_report_get_namespace_size(r) :
-						ndctl_namespace_get_size(ndns),
-			};
-		}
-		daxpolicy_report_free(r);
-	}
-	ndctl_unref(nctx);
+	foreach_namespace(ctx, DAXPOLICY_PROBE_NO_MMAP, add_namespace, rows);
 }
 
 enum field { F_DAX, F_MAP_SYNC, F_EXPECTED, F_SCANNED, F_BAD, F_FILES, F_LOST, F_TIME };

@@ -8,7 +8,6 @@
 
 #include <getopt.h>
 #include <libmount.h>
-#include <ndctl/libndctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -17,6 +16,7 @@
 
 #include "builtin.h"
 #include "json.h"
+#include "namespaces.h"
 #include "probe-paths.h"
 
 static const char *or_none(const char *s)
@@ -114,37 +114,36 @@ static int list_mounts(struct daxpolicy_ctx *ctx, struct json_object *list,
 	return EXIT_OK;
 }
 
+struct unmounted {
+	struct json_object *list, *disks;
+	unsigned int flags;
+	bool brief;
+};
+
+static void add_unmounted(void *arg, struct daxpolicy_report *r, const char *ns, const char *region,
+			  uint64_t size)
+{
+	struct unmounted *u = arg;
+	const char *disk = daxpolicy_report_get_device_name(r);
+
+	(void)ns;
+	(void)region;
+	(void)size;
+	if (!disk[0] || !json_object_object_get_ex(u->disks, disk, NULL)) {
+		if (u->brief)
+			print_brief(r);
+		else
+			json_object_array_add(u->list, report_to_json(r, u->flags));
+	}
+}
+
 /* nvdimm namespaces whose block device no mount uses, with their verdict. */
 static void list_unmounted_namespaces(struct daxpolicy_ctx *ctx, struct json_object *list,
 				      struct json_object *disks, unsigned int flags, bool brief)
 {
-	struct ndctl_namespace *ndns;
-	struct ndctl_region *region;
-	struct ndctl_ctx *nctx;
-	struct ndctl_bus *bus;
+	struct unmounted u = { list, disks, flags, brief };
 
-	if (ndctl_new(&nctx) < 0)
-		return;
-	ndctl_set_log_priority(nctx, 0);
-	ndctl_bus_foreach(nctx, bus) ndctl_region_foreach(bus, region)
-	ndctl_namespace_foreach(region, ndns) {
-		struct daxpolicy_report *r;
-		const char *disk;
-
-		if (ndctl_namespace_get_size(ndns) == 0)
-			continue;   /* an idle seed namespace */
-		if (daxpolicy_probe_device(ctx, ndctl_namespace_get_devname(ndns), 0, &r) < 0)
-			continue;
-		disk = daxpolicy_report_get_device_name(r);
-		if (!disk[0] || !json_object_object_get_ex(disks, disk, NULL)) {
-			if (brief)
-				print_brief(r);
-			else
-				json_object_array_add(list, report_to_json(r, flags));
-		}
-		daxpolicy_report_free(r);
-	}
-	ndctl_unref(nctx);
+	foreach_namespace(ctx, 0, add_unmounted, &u);
 }
 
 static const struct cmd_option options[] = {

@@ -37,7 +37,7 @@ static struct json_object *event_head(const char *event, const char *dev, const 
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "event", json_object_new_string(event));
 	json_object_object_add(o, "dev", json_object_new_string(dev));
-	json_object_object_add(o, "mount", mount ? json_path(mount) : NULL);
+	json_add_path(o, "mount", mount);
 	return o;
 }
 

@@ -347,6 +347,8 @@ struct dp_map_node *dp_map_next(struct dp_map_node *x)
 
 /* ---- readers: async-signal-safe ---- */
 
+void (*dp_map_find_between)(struct dp_map_registry *reg);
+
 bool dp_map_unchanged(const struct dp_map_snapshot *snap)
 {
 	return DP_GET(snap->node->seq) == snap->seq;
@@ -355,6 +357,7 @@ bool dp_map_unchanged(const struct dp_map_snapshot *snap)
 int dp_map_find(struct dp_map_registry *reg, uintptr_t addr, struct dp_map_snapshot *snap)
 {
 	unsigned int gen = DP_GET(reg->gen), seq;
+	void (*between)(struct dp_map_registry *reg);
 	struct dp_map_node *x = &reg->head, *nx;
 	uintptr_t key = 0;
 	unsigned long steps = 0;
@@ -383,6 +386,8 @@ int dp_map_find(struct dp_map_registry *reg, uintptr_t addr, struct dp_map_snaps
 				return 0;
 		}
 	}
+	if ((between = __atomic_load_n(&dp_map_find_between, __ATOMIC_ACQUIRE)) != NULL)
+		between(reg);
 	if (!(gen & 1) && DP_GET(reg->gen) == gen)
 		return -ENOENT;
 	return -EAGAIN;

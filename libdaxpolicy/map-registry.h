@@ -96,5 +96,9 @@ struct dp_map_snapshot {
 int dp_map_find(struct dp_map_registry *reg, uintptr_t addr, struct dp_map_snapshot *snap);
 /* The node is still what the snapshot says. */
 bool dp_map_unchanged(const struct dp_map_snapshot *snap);
+/* Tests only (NULL otherwise): called by dp_map_find() after a search that
+ * found nothing, before it looks at the generation count again, so that a
+ * test can make a change land exactly there. */
+extern void (*dp_map_find_between)(struct dp_map_registry *reg);
 
 #endif /* DAXPOLICY_MAP_REGISTRY_H */

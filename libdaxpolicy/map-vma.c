@@ -19,31 +19,7 @@
 #include <unistd.h>
 
 #include "map-registry.h"
-
-/* Append @s to @buf (of @size) at *@len; false when it does not fit. */
-static bool append(char *buf, size_t size, size_t *len, const char *s)
-{
-	while (*s) {
-		if (*len + 1 >= size)
-			return false;
-		buf[(*len)++] = *s++;
-	}
-	buf[*len] = '\0';
-	return true;
-}
-
-static bool append_num(char *buf, size_t size, size_t *len, uint64_t v, unsigned int base)
-{
-	char digits[24];
-	int n = sizeof(digits);
-
-	digits[--n] = '\0';
-	do {
-		digits[--n] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	return append(buf, size, len, digits + n);
-}
+#include "sigsafe-str.h"
 
 int dp_vma_name(uintptr_t start, uintptr_t end, char *path, size_t size)
 {
@@ -51,9 +27,10 @@ int dp_vma_name(uintptr_t start, uintptr_t end, char *path, size_t size)
 	size_t len = 0;
 	ssize_t n;
 
-	if (!append(link, sizeof(link), &len, "/proc/self/map_files/") ||
-	    !append_num(link, sizeof(link), &len, start, 16) || !append(link, sizeof(link), &len, "-") ||
-	    !append_num(link, sizeof(link), &len, end, 16))
+	if (!dp_sig_append(link, sizeof(link), &len, "/proc/self/map_files/") ||
+	    !dp_sig_append_num(link, sizeof(link), &len, start, 16) ||
+	    !dp_sig_append(link, sizeof(link), &len, "-") ||
+	    !dp_sig_append_num(link, sizeof(link), &len, end, 16))
 		return -ENAMETOOLONG;
 	n = readlink(link, path, size - 1);
 	if (n < 0)
@@ -139,8 +116,8 @@ int dp_vma_open(const char *path, uint64_t *dev, uint64_t *ino, int flags)
 	*dev = st.st_dev;
 	*ino = st.st_ino;
 	/* ... then that very inode, through /proc/self/fd/N. */
-	append(proc, sizeof(proc), &len, "/proc/self/fd/");
-	append_num(proc, sizeof(proc), &len, (uint64_t)pfd, 10);
+	dp_sig_append(proc, sizeof(proc), &len, "/proc/self/fd/");
+	dp_sig_append_num(proc, sizeof(proc), &len, (uint64_t)pfd, 10);
 	fd = open(proc, flags | O_CLOEXEC | O_NOCTTY);
 	rc = fd < 0 ? -errno : fd;
 	close(pfd);

@@ -25,6 +25,7 @@
 #include "kernel-abi.h"
 #include "map-registry.h"
 #include "private.h"
+#include "sigsafe-str.h"
 
 /* A reader that keeps seeing the registry change gives up with -EAGAIN. */
 #define LOOKUP_TRIES 8
@@ -169,31 +170,6 @@ static int find_bad(const struct snapshot *snap, int fd, struct daxpolicy_sigbus
 	return 0;
 }
 
-/* Append @s to @buf (of @size) at *@len; false when it does not fit. */
-static bool append(char *buf, size_t size, size_t *len, const char *s)
-{
-	while (*s) {
-		if (*len + 1 >= size)
-			return false;
-		buf[(*len)++] = *s++;
-	}
-	buf[*len] = '\0';
-	return true;
-}
-
-static bool append_dec(char *buf, size_t size, size_t *len, uint64_t v)
-{
-	char digits[24];
-	int n = sizeof(digits);
-
-	digits[--n] = '\0';
-	do {
-		digits[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return append(buf, size, len, digits + n);
-}
-
 /* The disk under device @dev (its name in out->disk) and the start of
  * the device on it; its badblocks attribute opened, or -ENODEV. From
  * sysfs: /sys/dev/block/MAJ:MIN leads to .../block/DISK or
@@ -210,9 +186,11 @@ static int open_badblocks(const char *sysroot, uint64_t dev, struct daxpolicy_si
 	*part_start = 0;
 	if (major(dev) == 0)
 		return -ENODEV;   /* no block device: tmpfs, overlay, NFS ... */
-	if (!append(path, sizeof(path), &len, sysroot) || !append(path, sizeof(path), &len, "/sys/dev/block/") ||
-	    !append_dec(path, sizeof(path), &len, major(dev)) || !append(path, sizeof(path), &len, ":") ||
-	    !append_dec(path, sizeof(path), &len, minor(dev)))
+	if (!dp_sig_append(path, sizeof(path), &len, sysroot) ||
+	    !dp_sig_append(path, sizeof(path), &len, "/sys/dev/block/") ||
+	    !dp_sig_append_num(path, sizeof(path), &len, major(dev), 10) ||
+	    !dp_sig_append(path, sizeof(path), &len, ":") ||
+	    !dp_sig_append_num(path, sizeof(path), &len, minor(dev), 10))
 		return -ENAMETOOLONG;
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
@@ -230,7 +208,7 @@ static int open_badblocks(const char *sysroot, uint64_t dev, struct daxpolicy_si
 	out->disk[dlen] = '\0';
 	if (slash) {
 		/* A partition: its start, in 512-byte sectors. */
-		if (!append(path, sizeof(path), &len, "/start"))
+		if (!dp_sig_append(path, sizeof(path), &len, "/start"))
 			return -ENAMETOOLONG;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
@@ -241,8 +219,10 @@ static int open_badblocks(const char *sysroot, uint64_t dev, struct daxpolicy_si
 		}
 	}
 	len = 0;
-	if (!append(path, sizeof(path), &len, sysroot) || !append(path, sizeof(path), &len, "/sys/block/") ||
-	    !append(path, sizeof(path), &len, out->disk) || !append(path, sizeof(path), &len, "/badblocks"))
+	if (!dp_sig_append(path, sizeof(path), &len, sysroot) ||
+	    !dp_sig_append(path, sizeof(path), &len, "/sys/block/") ||
+	    !dp_sig_append(path, sizeof(path), &len, out->disk) ||
+	    !dp_sig_append(path, sizeof(path), &len, "/badblocks"))
 		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -ENODEV : fd;

@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -472,6 +473,42 @@ static int cmd_mkpart(int argc, char **argv)
 	return EXIT_YES;
 }
 
+/* One line per PATH: its FS_XFLAG_DAX and its policy record (the bytes of
+ * user.daxpolicy, "-" when it has none), so that one process shows a whole
+ * tree's state. Symbolic links are not followed. */
+static int cmd_state(int argc, char **argv)
+{
+	int ret = EXIT_YES;
+
+	for (int i = 0; i < argc; i++) {
+		struct fsxattr fa;
+		char rec[256];
+		ssize_t n;
+		int fd = open(argv[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+
+		if (fd < 0) {
+			printf("%s open:%d\n", argv[i], errno);
+			ret = EXIT_ERR;
+			continue;
+		}
+		if (ioctl(fd, FS_IOC_FSGETXATTR, &fa) < 0) {
+			printf("%s getflag:%d", argv[i], errno);
+			ret = EXIT_ERR;
+		} else {
+			printf("%s xflag_dax=%d", argv[i], !!(fa.fsx_xflags & FS_XFLAG_DAX));
+		}
+		n = fgetxattr(fd, "user.daxpolicy", rec, sizeof(rec) - 1);
+		if (n >= 0) {
+			rec[n] = '\0';
+			printf(" record=%s\n", rec);
+		} else {
+			printf(" record=%s\n", errno == ENODATA || errno == ENOTSUP ? "-" : strerror(errno));
+		}
+		close(fd);
+	}
+	return ret;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -481,6 +518,7 @@ static int usage(void)
 		"  getflag PATH            FS_XFLAG_DAX of a file or directory\n"
 		"  setflag PATH            set FS_XFLAG_DAX\n"
 		"  clearflag PATH          clear FS_XFLAG_DAX\n"
+		"  state PATH...           FS_XFLAG_DAX and policy record of each PATH\n"
 		"  create PATH SIZE        write SIZE bytes of a known pattern, fsync\n"
 		"  verify PATH             check the pattern written by create\n"
 		"  tmpfile DIR             flag and DAX state of a new O_TMPFILE in DIR\n"
@@ -511,6 +549,8 @@ int main(int argc, char **argv)
 		ret = cmd_flag(argc, argv, 1);
 	else if (!strcmp(cmd, "clearflag"))
 		ret = cmd_flag(argc, argv, -1);
+	else if (!strcmp(cmd, "state"))
+		ret = cmd_state(argc, argv);
 	else if (!strcmp(cmd, "create"))
 		ret = cmd_create(argc, argv);
 	else if (!strcmp(cmd, "verify"))

@@ -526,6 +526,49 @@ START_TEST(registry_reader_never_misses)
 }
 END_TEST
 
+/* A change that lands between the reader's search and its second look at
+ * the generation count, made there on purpose (dp_map_find_between): the
+ * miss the search saw is stale and must not be believed. */
+static uintptr_t race_addr;
+
+static void add_between(struct dp_map_registry *reg)
+{
+	__atomic_store_n(&dp_map_find_between, NULL, __ATOMIC_RELEASE);   /* once */
+	dp_map_lock(reg);
+	if (!dp_map_add(reg, race_addr, 0x1000, 0x5000))
+		abort();
+	dp_map_unlock(reg);
+}
+
+START_TEST(registry_generation_catches_a_change)
+{
+	struct dp_map_registry *reg = dp_map_registry_new();
+	struct dp_map_snapshot snap;
+
+	ck_assert_ptr_nonnull(reg);
+	dp_map_lock(reg);
+	ck_assert_ptr_nonnull(dp_map_add(reg, stable_addr(0), 0x1000, 0));
+	dp_map_unlock(reg);
+	race_addr = stable_addr(1);
+	/* At rest, a miss is a miss. */
+	ck_assert_int_eq(dp_map_find(reg, race_addr + 8, &snap), -ENOENT);
+	/* The range added while the search was over: try again, not "none". */
+	__atomic_store_n(&dp_map_find_between, add_between, __ATOMIC_RELEASE);
+	ck_assert_int_eq(dp_map_find(reg, race_addr + 8, &snap), -EAGAIN);
+	ck_assert_ptr_null(dp_map_find_between);
+	/* ... and the next search finds it. */
+	ck_assert_int_eq(dp_map_find(reg, race_addr + 8, &snap), 0);
+	ck_assert_uint_eq(snap.start, race_addr);
+	ck_assert_uint_eq(snap.offset, 0x5000);
+	/* A writer inside (the count odd): no miss is believed either. */
+	dp_map_lock(reg);
+	ck_assert_int_eq(dp_map_find(reg, stable_addr(2) + 8, &snap), -EAGAIN);
+	dp_map_unlock(reg);
+	ck_assert_int_eq(dp_map_find(reg, stable_addr(2) + 8, &snap), -ENOENT);
+	dp_map_registry_free(reg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sigbus");
@@ -541,6 +584,7 @@ int main(void)
 	tcase_add_test(tc, file_facts_follow_the_file);
 	tcase_add_test(tc, threads_register_while_looking_up);
 	tcase_add_test(tc, registry_reader_never_misses);
+	tcase_add_test(tc, registry_generation_catches_a_change);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
