@@ -2,7 +2,8 @@
 /*
  * The JSON of one badblocks scan, shared by 'badblocks' and 'monitor':
  * dev, mount, badblock_count, badblocks[] (offset, length in sectors,
- * source), files[] (path, inode, ranges[]), metadata[], unallocated[],
+ * source; for CXL poison, poison[]: memdev, dpa, dpa_length, and the disk
+ * bytes byte_offset, bytes), files[] (path, inode, ranges[]), metadata[], unallocated[],
  * unattributed[], quarantined[] (blocks a repair took out of use),
  * reasons[] (an interrupted repair, an unsafe quarantine directory).
  */
@@ -98,6 +99,23 @@ static void range_fields(struct json_object *o, struct daxpolicy_badrange *r, co
 	json_object_object_add(o, "length", json_object_new_uint64(daxpolicy_badrange_get_count(r)));
 	json_object_object_add(o, "source", json_object_new_string(source ? source :
 								   daxpolicy_badrange_get_source(r)));
+	if (daxpolicy_badrange_get_first_poison(r)) {
+		struct json_object *a = json_object_new_array();
+
+		for (struct daxpolicy_poison *p = daxpolicy_badrange_get_first_poison(r); p;
+		     p = daxpolicy_poison_get_next(p)) {
+			struct json_object *po = json_object_new_object();
+
+			json_object_object_add(po, "memdev", json_object_new_string(daxpolicy_poison_get_memdev(p)));
+			json_object_object_add(po, "dpa", json_object_new_uint64(daxpolicy_poison_get_dpa(p)));
+			json_object_object_add(po, "dpa_length",
+					       json_object_new_uint64(daxpolicy_poison_get_dpa_length(p)));
+			json_object_object_add(po, "byte_offset", json_object_new_uint64(daxpolicy_poison_get_offset(p)));
+			json_object_object_add(po, "bytes", json_object_new_uint64(daxpolicy_poison_get_length(p)));
+			json_object_array_add(a, po);
+		}
+		json_object_object_add(o, "poison", a);
+	}
 }
 
 /* The scan's reasons (an interrupted repair, an unsafe quarantine

@@ -96,8 +96,10 @@ int monitor_open_disk(struct disk *d)
 	return d->fd < 0 ? -errno : 0;
 }
 
-/* The disk's list now; -errno when it cannot be read (the disk went away). */
-static int read_disk(struct disk *d, struct sector_set *cur)
+/* The disk's list now, and on a CXL region its memdevs' poison (polled:
+ * the kernel does not notify it); -errno when it cannot be read (the disk
+ * went away, or the poison lists cannot be read: said on stderr). */
+static int read_disk(struct monitor *m, struct disk *d, struct sector_set *cur)
 {
 	struct daxpolicy_sector_range *v;
 	struct sector_list_error e;
@@ -126,13 +128,26 @@ static int read_disk(struct disk *d, struct sector_set *cur)
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = sector_set_add(cur, v[i].sector, v[i].count);
 	free(v);
+	if (rc == 0) {
+		int c = daxpolicy_cxl_poison_sectors(m->ctx, d->name, &v, &n);
+
+		if (c < 0 && c != -ENOENT) {
+			cmd_error(MONITOR_CMD, d->name, "cannot read the poison lists of its CXL memdevs: %s",
+				  strerror(-c));
+			return c;
+		}
+		for (size_t i = 0; c == 0 && rc == 0 && i < n; i++)
+			rc = sector_set_add(cur, v[i].sector, v[i].count);
+		if (c == 0)
+			free(v);
+	}
 	return rc;
 }
 
 int monitor_check_disk(struct monitor *m, struct disk *d, bool start)
 {
 	struct sector_set cur, cleared = { 0 }, fresh = { 0 };
-	int rc = read_disk(d, &cur);
+	int rc = read_disk(m, d, &cur);
 
 	if (rc < 0)
 		return 0;   /* gone for now; its filesystems are checked apart */

@@ -25,10 +25,7 @@
 /* No list of bad sectors can be read for @name: the calling thread's
  * refusal, with the reason no_error_source (its message made of @fmt);
  * -EOPNOTSUPP. */
-static int no_source(struct daxpolicy_ctx *ctx, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int no_source(struct daxpolicy_ctx *ctx, const char *name, const char *fmt, ...)
+int bb_no_source(struct daxpolicy_ctx *ctx, const char *name, const char *fmt, ...)
 {
 	char dev[96], *message;
 	struct daxpolicy_report *r;
@@ -73,19 +70,27 @@ static int sysfs_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn
 	return rc;
 }
 
-/* The ranges of whole disk @disk; *@source "nvdimm" or "sysfs". -ENODATA
+/* The ranges of whole disk @disk; *@source "nvdimm", "sysfs" or "cxl" (a
+ * disk on a CXL region: its nvdimm lists and its memdevs' poison). -ENODATA
  * when it keeps no list. */
 static int disk_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn fn, void *arg,
 		       const char **source)
 {
-	int rc = dp_nvdimm_badblocks(ctx, disk, fn, arg);
+	int rc = dp_nvdimm_badblocks(ctx, disk, fn, arg), c;
 
-	if (rc != -ENOENT) {
-		*source = "nvdimm";
-		return rc;
+	*source = "nvdimm";
+	if (rc == -ENOENT) {
+		*source = "sysfs";
+		rc = sysfs_ranges(ctx, disk, fn, arg);
 	}
-	*source = "sysfs";
-	return sysfs_ranges(ctx, disk, fn, arg);
+	if (rc < 0 && rc != -ENODATA)
+		return rc;
+	/* On a CXL region, the memdevs' poison lists too. */
+	c = bb_cxl_ranges(ctx, disk, fn, arg);
+	if (c == -ENOENT)
+		return rc;
+	*source = "cxl";
+	return c;
 }
 
 /* Sectors [from, from + length) of a device seen as starting at @to. */
@@ -111,7 +116,7 @@ static int no_list(struct daxpolicy_ctx *ctx, const struct dp_device *dev)
 {
 	const char *disk = dev->disk[0] ? dev->disk : dev->name;
 
-	return no_source(ctx, disk, "%s (%s) keeps no list of bad sectors (no /sys/block/%s/badblocks): "
+	return bb_no_source(ctx, disk, "%s (%s) keeps no list of bad sectors (no /sys/block/%s/badblocks): "
 			 "its media errors cannot be known, and an empty answer would not mean none",
 			 disk, dev->kind, disk);
 }
@@ -140,7 +145,7 @@ static int dm_ranges(struct daxpolicy_ctx *ctx, const char *name, dev_t devno, i
 		} else if (strcmp(t[i].type, "error") && strcmp(t[i].type, "zero")) {
 			/* Its sectors lie on other devices in a way this does
 			 * not follow: better no answer than a wrong one. */
-			rc = no_source(ctx, name, "%s (dm): sectors %llu+%llu are a '%s' target, through which the bad "
+			rc = bb_no_source(ctx, name, "%s (dm): sectors %llu+%llu are a '%s' target, through which the bad "
 				       "sectors of the devices beneath are not mapped (only linear targets are)",
 				       name, (unsigned long long)t[i].start, (unsigned long long)t[i].length,
 				       t[i].type);

@@ -26,6 +26,8 @@
 #include "kernel-abi.h"
 #include "private.h"
 
+static void bb_free_poison(struct daxpolicy_poison *p);
+
 void bb_free_hits(struct daxpolicy_badhit *h)
 {
 	while (h) {
@@ -41,8 +43,10 @@ DAXPOLICY_EXPORT void daxpolicy_badblocks_free(struct daxpolicy_badblocks *bb)
 {
 	if (!bb)
 		return;
-	for (size_t i = 0; i < bb->count; i++)
+	for (size_t i = 0; i < bb->count; i++) {
 		bb_free_hits(bb->ranges[i].hits);
+		bb_free_poison(bb->ranges[i].poison);
+	}
 	for (struct daxpolicy_reason *r = bb->reasons, *next; r; r = next) {
 		next = r->next;
 		free(r->message);
@@ -51,6 +55,32 @@ DAXPOLICY_EXPORT void daxpolicy_badblocks_free(struct daxpolicy_badblocks *bb)
 	free(bb->ranges);
 	free(bb->mount);
 	free(bb);
+}
+
+static void bb_free_poison(struct daxpolicy_poison *p)
+{
+	while (p) {
+		struct daxpolicy_poison *next = p->next;
+
+		free(p);
+		p = next;
+	}
+}
+
+/* Join two lists of poison pieces, each in disk order, into one. */
+static struct daxpolicy_poison *merge_poison(struct daxpolicy_poison *a, struct daxpolicy_poison *b)
+{
+	struct daxpolicy_poison *head = NULL, **tail = &head;
+
+	while (a && b) {
+		struct daxpolicy_poison **min = a->offset <= b->offset ? &a : &b;
+
+		*tail = *min;
+		*min = (*min)->next;
+		tail = &(*tail)->next;
+	}
+	*tail = a ? a : b;
+	return head;
 }
 
 static int by_sector(const void *a, const void *b)
@@ -78,6 +108,9 @@ static void normalize(struct daxpolicy_badblocks *bb)
 
 			if (end > prev->sector + prev->count)
 				prev->count = end - prev->sector;
+			/* Exact bytes only while every part is poison. */
+			prev->bytes_exact = prev->bytes_exact && bb->ranges[i].bytes_exact;
+			prev->poison = merge_poison(prev->poison, bb->ranges[i].poison);
 			continue;
 		}
 		bb->ranges[out++] = bb->ranges[i];
@@ -169,6 +202,30 @@ struct collect {
 	size_t cap;
 };
 
+/* The CXL poison piece being passed (bb_cxl_poison_now) kept with its
+ * range, now sectors @sector + @count: moved with the range when a window
+ * (a device-mapper table) moved it whole, else (cut) sector precise. */
+static int add_poison(struct daxpolicy_badrange *r, uint64_t sector, uint64_t count)
+{
+	const struct daxpolicy_poison *now = bb_cxl_poison_now;
+	uint64_t first = now->offset / 512, end = (now->offset + now->length + 511) / 512;
+	struct daxpolicy_poison *p = malloc(sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	*p = *now;
+	p->next = NULL;
+	if (count == end - first) {
+		p->offset = now->offset - first * 512 + sector * 512;
+		r->bytes_exact = true;
+	} else {
+		p->offset = sector * 512;
+		p->length = count * 512;
+	}
+	r->poison = p;
+	return 0;
+}
+
 static int collect_range(void *arg, uint64_t sector, uint64_t count, const char *source)
 {
 	struct collect *c = arg;
@@ -185,6 +242,8 @@ static int collect_range(void *arg, uint64_t sector, uint64_t count, const char 
 	}
 	bb->ranges[bb->count++] = (struct daxpolicy_badrange){
 		.sector = sector, .count = count, .source = source };
+	if (bb_cxl_poison_now && !strcmp(source, "cxl"))
+		return add_poison(&bb->ranges[bb->count - 1], sector, count);
 	return 0;
 }
 
@@ -356,6 +415,8 @@ DAXPOLICY_EXPORT int daxpolicy_badblocks_scan(struct daxpolicy_ctx *ctx, const c
 			for (size_t i = 0; rc == 0 && i < s.bb->count; i++)
 				rc = bb_fsmap_classify_gaps(&s, &s.bb->ranges[i]);
 		}
+		if (rc >= 0)
+			rc = bb_cxl_narrow_hits(s.bb);
 		mark_quarantined(&s);
 	}
 	if (rc >= 0 && s.mnt && s.rootfd >= 0)
@@ -408,6 +469,31 @@ DAXPOLICY_EXPORT const char *daxpolicy_badrange_get_source(struct daxpolicy_badr
 {
 	return r->source;
 }
+
+DAXPOLICY_EXPORT struct daxpolicy_poison *daxpolicy_badrange_get_first_poison(struct daxpolicy_badrange *r)
+{
+	return r->poison;
+}
+
+DAXPOLICY_EXPORT struct daxpolicy_poison *daxpolicy_poison_get_next(struct daxpolicy_poison *p)
+{
+	return p->next;
+}
+
+DAXPOLICY_EXPORT const char *daxpolicy_poison_get_memdev(struct daxpolicy_poison *p)
+{
+	return p->memdev;
+}
+
+#define POISON_GETTER(name)                                                   \
+	DAXPOLICY_EXPORT uint64_t daxpolicy_poison_get_##name(struct daxpolicy_poison *p) \
+	{                                                                     \
+		return p->name;                                               \
+	}
+POISON_GETTER(dpa)
+POISON_GETTER(dpa_length)
+POISON_GETTER(offset)
+POISON_GETTER(length)
 
 DAXPOLICY_EXPORT struct daxpolicy_badhit *daxpolicy_badrange_get_first_hit(struct daxpolicy_badrange *r)
 {

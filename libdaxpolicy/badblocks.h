@@ -27,11 +27,21 @@ struct daxpolicy_badhit {
 	bool unwritten, shared;
 };
 
+/* One piece of a CXL poison record on the disk. */
+struct daxpolicy_poison {
+	struct daxpolicy_poison *next;
+	char memdev[32];
+	uint64_t dpa, dpa_length;        /* the record, as the memdev lists it */
+	uint64_t offset, length;         /* the disk's bytes it poisons */
+};
+
 struct daxpolicy_badrange {
 	struct daxpolicy_badrange *next;
 	uint64_t sector, count;
 	const char *source;
 	struct daxpolicy_badhit *hits;   /* in sector order */
+	struct daxpolicy_poison *poison; /* CXL: the records in it, in disk order */
+	bool bytes_exact;                /* made of poison only: hits narrowed to its bytes */
 };
 
 struct daxpolicy_badblocks {
@@ -70,6 +80,24 @@ struct bb_scan {
  * device. (badblocks-source.c) */
 int bb_device_ranges(struct daxpolicy_ctx *ctx, const struct dp_device *dev, dp_range_fn fn, void *arg,
 		     const char **source);
+
+/* The refusal no_error_source for disk @name, with a message made of
+ * @fmt; -EOPNOTSUPP. (badblocks-source.c) */
+int bb_no_source(struct daxpolicy_ctx *ctx, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- badblocks-cxl.c: CXL poison lists ---- */
+
+/* The poison of the memdevs behind pmem disk @disk's CXL region, passed to
+ * @fn as sector ranges with source "cxl"; during each call
+ * bb_cxl_poison_now points at the piece's exact bytes and record.
+ * -ENOENT when the disk is not on a CXL region; a refusal
+ * (no_error_source) when the lists cannot be read. */
+int bb_cxl_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn fn, void *arg);
+extern _Thread_local const struct daxpolicy_poison *bb_cxl_poison_now;
+/* After attribution: narrow the file hits of poison-only ranges to the
+ * poisoned bytes (64-byte precision). */
+int bb_cxl_narrow_hits(struct daxpolicy_badblocks *bb);
 
 /* Set up a scan of the filesystem holding @fd: its disk, where it lies on
  * it, the bad ranges (@list, or the device's), its root. bb_finish() frees

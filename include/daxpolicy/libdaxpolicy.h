@@ -579,6 +579,7 @@ struct daxpolicy_report *daxpolicy_get_refusal(struct daxpolicy_ctx *ctx);
 struct daxpolicy_badblocks;   /* the result of a scan, owned by the caller */
 struct daxpolicy_badrange;    /* one bad range of the device */
 struct daxpolicy_badhit;      /* what one bad range hits */
+struct daxpolicy_poison;      /* a CXL poison record in a bad range */
 
 enum daxpolicy_hit_kind {
 	DAXPOLICY_HIT_FILE = 0,       /* bytes of a regular file */
@@ -657,8 +658,30 @@ uint64_t daxpolicy_badrange_get_sector(struct daxpolicy_badrange *range);
 uint64_t daxpolicy_badrange_get_count(struct daxpolicy_badrange *range);
 /* Which list named the range: "namespace" (as 'ndctl list -M'), "region"
  * (reported for the region, as 'ndctl list -RM', not yet for the
- * namespace), "sysfs" or "list". */
+ * namespace), "sysfs", "cxl" (a CXL memdev's poison list) or "list". */
 const char *daxpolicy_badrange_get_source(struct daxpolicy_badrange *range);
+/* The CXL poison records in the range, in disk order (NULL for other
+ * sources); walk them with daxpolicy_poison_get_next(). Each names the
+ * memdev and its device physical address range (as the memdev lists it)
+ * and the bytes of the disk it poisons (64-byte precision: the range's
+ * sectors are those bytes rounded out). When a range is made of poison
+ * only, the byte ranges of its file hits are narrowed to those bytes. */
+struct daxpolicy_poison *daxpolicy_badrange_get_first_poison(struct daxpolicy_badrange *range);
+struct daxpolicy_poison *daxpolicy_poison_get_next(struct daxpolicy_poison *poison);
+const char *daxpolicy_poison_get_memdev(struct daxpolicy_poison *poison);
+uint64_t daxpolicy_poison_get_dpa(struct daxpolicy_poison *poison);
+uint64_t daxpolicy_poison_get_dpa_length(struct daxpolicy_poison *poison);
+/* Disk bytes, from the start of the disk. */
+uint64_t daxpolicy_poison_get_offset(struct daxpolicy_poison *poison);
+uint64_t daxpolicy_poison_get_length(struct daxpolicy_poison *poison);
+/* The sectors of pmem disk @disk ("pmem0") that the poison lists of the
+ * memdevs behind its CXL region name now, numbered on the disk (*@list
+ * malloc'ed, free() it; may be empty). -ENOENT when the disk is not on a
+ * CXL region; -EOPNOTSUPP (a refusal, reason no_error_source) when the
+ * lists cannot be read (not root, no tracefs). For polling: each call
+ * asks every memdev for its list. */
+int daxpolicy_cxl_poison_sectors(struct daxpolicy_ctx *ctx, const char *disk,
+				 struct daxpolicy_sector_range **list, size_t *count);
 
 struct daxpolicy_badhit *daxpolicy_badrange_get_first_hit(struct daxpolicy_badrange *range);
 struct daxpolicy_badhit *daxpolicy_badhit_get_next(struct daxpolicy_badhit *hit);

@@ -25,7 +25,7 @@ fi
 [ -f "$build/config.h" ] || { echo "$build/config.h missing: configure first (scripts/build.sh)"; exit 1; }
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
-pkgs="libndctl libdaxctl libcxl libkmod mount json-c uuid"
+pkgs="libndctl libdaxctl libcxl libkmod mount json-c uuid libtracefs libtraceevent"
 cflags="-I$top/include -I$build -I$top/libdaxpolicy -I$top/daxctl-ext -I$top/test/fuzz \
 	$(pkg-config --cflags $pkgs) -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-gnu-variable-sized-type-not-at-end \

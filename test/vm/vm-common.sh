@@ -853,9 +853,20 @@ vm_boot() {
 
 	start=$(vm_now)
 	VM_POWER_CUT=0 VM_POWER_CUT_RES=$res
+	# A CXL guest asks for poison injected by QMP through its result
+	# channel (qmp-watch.py); the watcher ends with the guest.
+	local watch=
+	if [ "$cxl" -gt 0 ]; then
+		python3 "$VM_SRC/qmp-watch.py" "$res" "$w/qmp.sock" "$w/qmp.log" &
+		watch=$!
+	fi
 	vm_run_qemu "$w" "$GROUP_TIMEOUT" "${args[@]}"
+	[ -z "$watch" ] || { kill "$watch" 2>/dev/null; wait "$watch" 2>/dev/null; }
 	[ -z "$GROUP_BOOT2" ] || vm_boot_again "$name" "${args[@]}" || return 1
 	VM_BOOT_SECONDS=$(vm_elapsed "$start")
+	if [ -s "$w/qmp.log" ]; then
+		{ echo; echo "--- qmp requests ---"; cat "$w/qmp.log"; } >>"$log"
+	fi
 	if [ -s "$w/qemu.out" ]; then
 		{ echo; echo "--- qemu output ---"; cat "$w/qemu.out"; } >>"$log"
 	fi
