@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,14 +25,6 @@
 #include "badblocks.h"
 #include "kernel-abi.h"
 #include "private.h"
-
-#ifndef FICLONERANGE
-struct file_clone_range {
-	int64_t src_fd;
-	uint64_t src_offset, src_length, dest_offset;
-};
-#define FICLONERANGE _IOW(0x94, 13, struct file_clone_range)
-#endif
 
 /* <xfs/xfs_fs.h> of xfsprogs 6.10 and later; older headers lack it. */
 struct bb_xfs_exchange_range {

@@ -26,14 +26,6 @@
 #include "kernel-abi.h"
 #include "private.h"
 
-#ifndef FICLONERANGE
-struct file_clone_range {
-	int64_t src_fd;
-	uint64_t src_offset, src_length, dest_offset;
-};
-#define FICLONERANGE _IOW(0x94, 13, struct file_clone_range)
-#endif
-
 /* Far beyond any file's data: where the quarantine file keeps the block it
  * uses to aim the allocator (in blocks). */
 #define ANCHOR_BLOCK (1ull << 24)

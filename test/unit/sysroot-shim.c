@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <daxpolicy/libdaxpolicy.h>
 #include "sysroot-shim.h"
 
 static char shim_root[PATH_MAX];
@@ -26,6 +27,15 @@ static char shim_root[PATH_MAX];
 void sysroot_shim_set(const char *root)
 {
 	snprintf(shim_root, sizeof(shim_root), "%s", root ? root : "");
+}
+
+struct daxpolicy_ctx *sysroot_ctx_new(const char *root)
+{
+	struct daxpolicy_ctx *ctx;
+
+	setenv("DAXPOLICY_SYSROOT", root, 1);
+	sysroot_shim_set(root);
+	return daxpolicy_new(&ctx) == 0 ? ctx : NULL;
 }
 
 /* The redirected path in @buf, or @path itself when it is not redirected. */
