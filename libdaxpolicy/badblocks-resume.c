@@ -19,19 +19,28 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "badblocks.h"
 #include "private.h"
 
-/* Reopen the file a record names; -ESTALE when it no longer exists. */
+/* Reopen the file a record names; -ESTALE when it no longer exists.
+ *
+ * The file is the one of the record when the handle opens it on the
+ * filesystem of @rootfd (the one holding the record) with the same inode
+ * and generation. The device number in the record is not compared: it is
+ * that of the boot that wrote the record, and block devices are numbered
+ * in probe order (pmem, loop, nvme minors change from one boot to the
+ * next). Taking another number for another file would remove the record,
+ * the only copy of a block that an interrupted move had punched out. */
 static int reopen(struct daxpolicy_ctx *ctx, int rootfd, const struct bb_intent *in)
 {
 	struct {
 		struct file_handle fh;
 		unsigned char buf[BB_INTENT_MAX_HANDLE];
 	} h;
-	struct stat st;
+	struct stat st, root;
 	int fd, gen;
 
 	h.fh.handle_bytes = in->handle_bytes;
@@ -40,7 +49,23 @@ static int reopen(struct daxpolicy_ctx *ctx, int rootfd, const struct bb_intent 
 	fd = open_by_handle_at(rootfd, &h.fh, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESTALE : -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_ino != in->ino || st.st_dev != in->dev ||
+	if (fstat(fd, &st) < 0 || fstat(rootfd, &root) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	if (st.st_dev != root.st_dev) {
+		/* Not on the filesystem of the record: never taken for gone. */
+		err(ctx, "%s: the file of a record of %s opened on another filesystem (device %u:%u)",
+		    in->path, DAXPOLICY_QUARANTINE_DIR, major(st.st_dev), minor(st.st_dev));
+		close(fd);
+		return -EXDEV;
+	}
+	if (st.st_dev != in->dev)
+		dbg(ctx, "%s: the filesystem's device is %u:%u now, %u:%u when the record was written", in->path,
+		    major(st.st_dev), minor(st.st_dev), major((dev_t)in->dev), minor((dev_t)in->dev));
+	if (!S_ISREG(st.st_mode) || st.st_ino != in->ino ||
 	    (in->have_generation && (ioctl(fd, FS_IOC_GETVERSION, &gen) < 0 || (uint32_t)gen != in->generation))) {
 		dbg(ctx, "inode %llu is another file now", (unsigned long long)in->ino);
 		close(fd);
