@@ -65,8 +65,17 @@ static int reopen(struct daxpolicy_ctx *ctx, int rootfd, const struct bb_intent 
 	if (st.st_dev != in->dev)
 		dbg(ctx, "%s: the filesystem's device is %u:%u now, %u:%u when the record was written", in->path,
 		    major(st.st_dev), minor(st.st_dev), major((dev_t)in->dev), minor((dev_t)in->dev));
+	if (in->have_generation && ioctl(fd, FS_IOC_GETVERSION, &gen) < 0) {
+		/* Not known to be another file: the record stays. */
+		int e = errno;
+
+		err(ctx, "%s: cannot read the generation of inode %llu to match a record of %s: %s", in->path,
+		    (unsigned long long)in->ino, DAXPOLICY_QUARANTINE_DIR, strerror(e));
+		close(fd);
+		return -e;
+	}
 	if (!S_ISREG(st.st_mode) || st.st_ino != in->ino ||
-	    (in->have_generation && (ioctl(fd, FS_IOC_GETVERSION, &gen) < 0 || (uint32_t)gen != in->generation))) {
+	    (in->have_generation && (uint32_t)gen != in->generation)) {
 		dbg(ctx, "inode %llu is another file now", (unsigned long long)in->ino);
 		close(fd);
 		return -ESTALE;
