@@ -149,8 +149,10 @@ int monitor_check_disk(struct monitor *m, struct disk *d, bool start)
 	struct sector_set cur, cleared = { 0 }, fresh = { 0 };
 	int rc = read_disk(m, d, &cur);
 
-	if (rc < 0)
+	if (rc < 0) {
+		sector_set_clear(&cur);
 		return 0;   /* gone for now; its filesystems are checked apart */
+	}
 	if (!start) {
 		rc = sector_set_diff(&cleared, &d->seen, &cur);
 		for (size_t i = 0; rc == 0 && i < cleared.n; i++)
