@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,7 +270,60 @@ static int disk_data_start(struct daxpolicy_ctx *ctx, const char *disk, char *re
 	return dp_read_u64(ctx, start, "/sys/bus/nd/devices/%s/resource", name);
 }
 
-int bb_cxl_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn fn, void *arg)
+/* Clearing: the disk bytes [offset, end) whose poison is cleared, 64 bytes
+ * at a time, through the memdevs' debugfs clear_poison. */
+struct clear_req {
+	uint64_t offset, end;
+	size_t units;
+	bool offered;
+};
+
+/* Whether one 64-byte unit lies in the bytes to clear. */
+static int unit_inside(void *arg, uint64_t offset, uint64_t length)
+{
+	const struct clear_req *c = arg;
+
+	return offset >= c->offset && offset + length <= c->end ? 1 : 0;
+}
+
+/* Clear the units of record @rec that lie in @c's bytes: the kernel writes
+ * zeros there and drops them from the device's list (64 bytes at a
+ * 64-byte aligned DPA, root only). */
+static int clear_record(struct daxpolicy_ctx *ctx, const struct dp_cxl_region *r, unsigned int pos,
+			const struct dp_cxl_poison *rec, uint64_t start, uint64_t disk_bytes, struct clear_req *c)
+{
+	char path[PATH_MAX];
+	int rc = dp_sys_path(ctx, path, sizeof(path), "/sys/kernel/debug/cxl/%s/clear_poison", rec->memdev);
+	uint64_t first = rec->dpa / DP_CXL_POISON_UNIT * DP_CXL_POISON_UNIT;
+
+	if (rc < 0)
+		return rc;
+	for (uint64_t u = first; u < rec->dpa + rec->dpa_length; u += DP_CXL_POISON_UNIT) {
+		char text[32];
+		int fd, in = dp_cxl_dpa_to_disk(r, pos, u, DP_CXL_POISON_UNIT, start, disk_bytes, unit_inside,
+						c, NULL);
+		ssize_t n;
+
+		if (in <= 0)
+			continue;
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			dbg(ctx, "%s: %s: not cleared here", path, strerror(errno));
+			return 0;   /* not offered: no debugfs, no such command, not root */
+		}
+		c->offered = true;
+		n = write(fd, text, (size_t)dp_snprintf(text, sizeof(text), "0x%llx", (unsigned long long)u));
+		if (n < 0)
+			dbg(ctx, "%s: DPA %#llx: %s", path, (unsigned long long)u, strerror(errno));
+		else
+			c->units++;
+		close(fd);
+	}
+	return 0;
+}
+
+static int poison_run(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn fn, void *arg,
+		      struct clear_req *clear)
 {
 	struct dp_cxl_region *r;
 	struct records rs = { 0 };
@@ -321,6 +375,11 @@ int bb_cxl_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn fn, v
 		}
 		while (pos < r->ntargets && strcmp(r->targets[pos].memdev, rec->memdev))
 			pos++;
+		if (clear) {
+			if (!file)
+				rc = clear_record(ctx, r, pos, rec, start, sectors * 512, clear);
+			continue;
+		}
 		rc = dp_cxl_dpa_to_disk(r, pos, rec->dpa, rec->dpa_length, start,
 					sectors * 512, on_piece, &p, &outside);
 		if (outside)
@@ -333,6 +392,22 @@ out:
 	free(rs.v);
 	free(r);
 	return rc;
+}
+
+int bb_cxl_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn fn, void *arg)
+{
+	return poison_run(ctx, disk, fn, arg, NULL);
+}
+
+int bb_cxl_clear(struct daxpolicy_ctx *ctx, const char *disk, uint64_t offset, uint64_t length, size_t *units)
+{
+	struct clear_req c = { .offset = offset, .end = offset + length };
+	int rc = poison_run(ctx, disk, NULL, NULL, &c);
+
+	*units = c.units;
+	if (rc < 0)
+		return rc;
+	return c.offered ? 0 : -EOPNOTSUPP;
 }
 
 /* The file bytes of hit @h (disk bytes from its first sector on) that

@@ -219,6 +219,11 @@ static int read_good(struct bb_repair *rp, uint64_t first, bool unwritten, unsig
 		uint64_t n = 0;
 
 		if (sector_is_bad(rp->s.bb, first + i)) {
+			/* CXL: poison known to 64 bytes; the sector's other
+			 * bytes are kept where it reads. */
+			if (bb_cxl_repair(rp) && (read_device(rp, first + i, to + i * 512, 1) < 0 ||
+						  bb_cxl_keep_good(rp->s.bb, first + i, to + i * 512) < 0))
+				memset(to + i * 512, 0, 512);
 			i++;
 			continue;
 		}
@@ -545,7 +550,8 @@ again:
 	/* In place: the platform clears the error on a write where it can. */
 	if (mapped && len && write_block(rp, off, len) == 0) {
 		rp->written_in_place = true;
-		if (read_device(rp, old, rp->check, rp->bs / 512) == 0) {
+		if (bb_cxl_repair(rp) ? bb_cxl_clear_block(rp, old) == 1 :
+		    read_device(rp, old, rp->check, rp->bs / 512) == 0) {
 			blk->new_sector = old;
 			blk->cleared = true;
 			step(rp, "remove the intent record");
@@ -742,6 +748,8 @@ DAXPOLICY_EXPORT int daxpolicy_badblocks_repair_flags(struct daxpolicy_ctx *ctx,
 		rc = bb_prepare(ctx, rp.fd, list, count, &rp.s);
 	if (rc == 0)
 		rc = bb_fiemap_map(&rp.s, NULL, rp.fd, path, rp.st.st_ino);
+	if (rc == 0)
+		rc = bb_cxl_narrow_hits(rp.s.bb);   /* CXL: the poisoned bytes */
 	rp.bs = rp.s.block_size ? rp.s.block_size : 4096;   /* the filesystem's (statfs) */
 	if (rc == 0) {
 		bb_repair_set_path(&rp, path);

@@ -95,6 +95,13 @@ int bb_no_source(struct daxpolicy_ctx *ctx, const char *name, const char *fmt, .
  * (no_error_source) when the lists cannot be read. */
 int bb_cxl_ranges(struct daxpolicy_ctx *ctx, const char *disk, dp_range_fn fn, void *arg);
 extern _Thread_local const struct daxpolicy_poison *bb_cxl_poison_now;
+/* Clear, through each memdev's debugfs clear_poison, the listed poison in
+ * disk bytes [@offset, @offset + @length) of @disk, 64 bytes at a time (the
+ * kernel writes zeros there); *@units: how many were accepted. 0 when it
+ * was offered (some may still stay listed: re-read the list to know);
+ * -EOPNOTSUPP when no memdev offers it (no debugfs, not root, a test list
+ * from DAXPOLICY_TEST_CXL_POISON); -ENOENT when @disk is not on CXL. */
+int bb_cxl_clear(struct daxpolicy_ctx *ctx, const char *disk, uint64_t offset, uint64_t length, size_t *units);
 /* After attribution: narrow the file hits of poison-only ranges to the
  * poisoned bytes (64-byte precision). */
 int bb_cxl_narrow_hits(struct daxpolicy_badblocks *bb);
@@ -215,6 +222,19 @@ int bb_repair_block(struct bb_repair *rp, uint64_t off, struct daxpolicy_repair_
 int bb_repair_add_zeroed(struct daxpolicy_repair *r, uint64_t offset, uint64_t length);
 struct daxpolicy_repair_block *bb_repair_add_block(struct daxpolicy_repair *r);
 int bb_sector_of(const struct bb_scan *s, int fd, uint64_t off, uint64_t *sector, bool *unwritten);
+/* ---- badblocks-cxl-clear.c: the repair on a CXL region ---- */
+/* The scan's errors are CXL poison. */
+bool bb_cxl_repair(const struct bb_repair *rp);
+/* In @bytes, sector @sector as read from the device: zero its poisoned
+ * bytes, keep the rest. -ENOENT when the poison in it is not known to the
+ * byte (then the whole sector is bad). */
+int bb_cxl_keep_good(const struct daxpolicy_badblocks *bb, uint64_t sector, unsigned char *bytes);
+/* After the in-place write of the block at disk sector @first: clear its
+ * poison through the kernel and re-read the poison list. 1 when the fresh
+ * list holds none of the block's bytes; 0 when it still does, or clearing
+ * is not offered (the block must be moved); negative errno. */
+int bb_cxl_clear_block(struct bb_repair *rp, uint64_t first);
+
 /* Finish every interrupted repair on the filesystem holding @fd, adding
  * what was done to @out. (badblocks-resume.c) */
 int bb_finish_interrupted(struct daxpolicy_ctx *ctx, int fd, unsigned int flags, struct daxpolicy_repair *out);
