@@ -7,5 +7,5 @@ DEVICES="cxl-pmem:512M"
 QEMU=backports
 KERNELS="6.12"
 KERNELS_REASON="the CXL test bed was set up on 6.12 (test/vm/README.md); 6.1's CXL region support is untried"
-SCENARIOS="cxl-region kernel-caps-cxl=kernel-caps:ext4:cxl cxl-status cxl-poison:ext4 cxl-poison:xfs cxl-poison:xfs-rmapbt"
+SCENARIOS="cxl-region kernel-caps-cxl=kernel-caps:ext4:cxl cxl-status cxl-poison:ext4 cxl-poison:xfs cxl-poison:xfs-rmapbt cxl-clear:ext4 cxl-clear:xfs"
 TOOLS="setpriv"
