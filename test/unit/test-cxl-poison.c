@@ -265,6 +265,37 @@ START_TEST(narrow_hits)
 }
 END_TEST
 
+/* The repair keeps a poisoned sector's good bytes: only the two 64-byte
+ * pieces of sector 100 (bytes 64..127 and 384..447 of it) become zeros; a
+ * sector with no poison known to the byte is refused (all of it is bad). */
+START_TEST(keep_good)
+{
+	struct daxpolicy_badblocks *bb = calloc(1, sizeof(*bb));
+	struct daxpolicy_badrange *r;
+	struct daxpolicy_poison *p1 = calloc(1, sizeof(*p1)), *p2 = calloc(1, sizeof(*p2));
+	unsigned char sec[512];
+
+	ck_assert_ptr_nonnull(bb);
+	bb->ranges = r = calloc(1, sizeof(*r));
+	bb->count = 1;
+	r->sector = 100;
+	r->count = 1;
+	r->source = "cxl";
+	r->bytes_exact = true;
+	*p1 = (struct daxpolicy_poison){ .next = p2, .memdev = "mem0", .offset = 51264, .length = 64 };
+	*p2 = (struct daxpolicy_poison){ .memdev = "mem0", .offset = 51584, .length = 64 };
+	r->poison = p1;
+	memset(sec, 0xaa, sizeof(sec));
+	ck_assert_int_eq(bb_cxl_keep_good(bb, 100, sec), 0);
+	for (size_t i = 0; i < sizeof(sec); i++)
+		ck_assert_uint_eq(sec[i], (i >= 64 && i < 128) || (i >= 384 && i < 448) ? 0 : 0xaa);
+	ck_assert_int_eq(bb_cxl_keep_good(bb, 101, sec), -ENOENT);
+	r->bytes_exact = false;   /* cut by a window: sector precise only */
+	ck_assert_int_eq(bb_cxl_keep_good(bb, 100, sec), -ENOENT);
+	daxpolicy_badblocks_free(bb);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cxl-poison");
@@ -275,6 +306,7 @@ int main(void)
 	tcase_add_test(tc, four_way);
 	tcase_add_test(tc, parse_record);
 	tcase_add_test(tc, narrow_hits);
+	tcase_add_test(tc, keep_good);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
