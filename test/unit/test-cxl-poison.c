@@ -223,18 +223,17 @@ START_TEST(parse_record)
 }
 END_TEST
 
-/* A file hit on sector 100 (file bytes 8192..8703) narrowed to the two
- * poisoned 64-byte pieces in it, disk bytes 51264 (sector 100 + 64) and
- * 51584 (+ 384): file bytes 8256+64 and 8576+64. */
-START_TEST(narrow_hits)
+/* One CXL range on sector 100 (disk bytes 51200..51711) with two poisoned
+ * 64-byte pieces in it, at disk bytes 51264 and 51584. */
+static struct daxpolicy_badblocks *two_poison_range(void)
 {
 	struct daxpolicy_badblocks *bb = calloc(1, sizeof(*bb));
-	struct daxpolicy_badrange *r;
 	struct daxpolicy_poison *p1 = calloc(1, sizeof(*p1)), *p2 = calloc(1, sizeof(*p2));
-	struct daxpolicy_badhit *h, *meta;
+	struct daxpolicy_badrange *r;
 
-	ck_assert_ptr_nonnull(bb);
+	ck_assert(bb && p1 && p2);
 	bb->ranges = r = calloc(1, sizeof(*r));
+	ck_assert_ptr_nonnull(r);
 	bb->count = 1;
 	r->sector = 100;
 	r->count = 1;
@@ -243,6 +242,18 @@ START_TEST(narrow_hits)
 	*p1 = (struct daxpolicy_poison){ .next = p2, .memdev = "mem0", .offset = 51264, .length = 64 };
 	*p2 = (struct daxpolicy_poison){ .memdev = "mem0", .offset = 51584, .length = 64 };
 	r->poison = p1;
+	return bb;
+}
+
+/* A file hit on sector 100 (file bytes 8192..8703) narrowed to the two
+ * poisoned 64-byte pieces in it, disk bytes 51264 (sector 100 + 64) and
+ * 51584 (+ 384): file bytes 8256+64 and 8576+64. */
+START_TEST(narrow_hits)
+{
+	struct daxpolicy_badblocks *bb = two_poison_range();
+	struct daxpolicy_badrange *r = bb->ranges;
+	struct daxpolicy_badhit *h, *meta;
+
 	h = bb_new_hit(r, DAXPOLICY_HIT_FILE, 100, 1);
 	h->path = strdup("/mnt/a");
 	h->file_offset = 8192;
@@ -270,21 +281,10 @@ END_TEST
  * sector with no poison known to the byte is refused (all of it is bad). */
 START_TEST(keep_good)
 {
-	struct daxpolicy_badblocks *bb = calloc(1, sizeof(*bb));
-	struct daxpolicy_badrange *r;
-	struct daxpolicy_poison *p1 = calloc(1, sizeof(*p1)), *p2 = calloc(1, sizeof(*p2));
+	struct daxpolicy_badblocks *bb = two_poison_range();
+	struct daxpolicy_badrange *r = bb->ranges;
 	unsigned char sec[512];
 
-	ck_assert_ptr_nonnull(bb);
-	bb->ranges = r = calloc(1, sizeof(*r));
-	bb->count = 1;
-	r->sector = 100;
-	r->count = 1;
-	r->source = "cxl";
-	r->bytes_exact = true;
-	*p1 = (struct daxpolicy_poison){ .next = p2, .memdev = "mem0", .offset = 51264, .length = 64 };
-	*p2 = (struct daxpolicy_poison){ .memdev = "mem0", .offset = 51584, .length = 64 };
-	r->poison = p1;
 	memset(sec, 0xaa, sizeof(sec));
 	ck_assert_int_eq(bb_cxl_keep_good(bb, 100, sec), 0);
 	for (size_t i = 0; i < sizeof(sec); i++)
