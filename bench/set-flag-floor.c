@@ -13,9 +13,9 @@
  * can make it change a file outside the tree; walk the directories;
  * record each outcome) is its cost over the floor. Prints the seconds the
  * calls took.
- * Usage: set-flag-floor DIR-LIST FILES-PER-DIR PREFIX
+ * Usage: set-flag-floor DIR-LIST FILES-PER-DIR PREFIX [clear]
  *   (each directory of DIR-LIST holds PREFIX1 .. PREFIX<FILES-PER-DIR>,
- *    e.g. "f")
+ *    e.g. "f"; "clear" takes the flag off again, for the next round)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,7 +46,7 @@ struct file_attr_v0 {
 	uint32_t fa_extsize, fa_nextents, fa_projid, fa_cowextsize;
 };
 
-static int set_flag(int dirfd, const char *name, int use_attr)
+static int set_flag(int dirfd, const char *name, int use_attr, int on)
 {
 	struct file_attr_v0 fa;
 	struct fsxattr fsx;
@@ -55,7 +55,7 @@ static int set_flag(int dirfd, const char *name, int use_attr)
 	if (use_attr) {
 		if (syscall(__NR_file_getattr, dirfd, name, &fa, sizeof(fa), AT_SYMLINK_NOFOLLOW) < 0)
 			return -1;
-		fa.fa_xflags |= FS_XFLAG_DAX;
+		fa.fa_xflags = on ? fa.fa_xflags | FS_XFLAG_DAX : fa.fa_xflags & ~(uint64_t)FS_XFLAG_DAX;
 		return (int)syscall(__NR_file_setattr, dirfd, name, &fa, sizeof(fa), AT_SYMLINK_NOFOLLOW);
 	}
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -63,14 +63,14 @@ static int set_flag(int dirfd, const char *name, int use_attr)
 		return -1;
 	rc = ioctl(fd, FS_IOC_FSGETXATTR, &fsx);
 	if (rc == 0) {
-		fsx.fsx_xflags |= FS_XFLAG_DAX;
+		fsx.fsx_xflags = on ? fsx.fsx_xflags | FS_XFLAG_DAX : fsx.fsx_xflags & ~(__u32)FS_XFLAG_DAX;
 		rc = ioctl(fd, FS_IOC_FSSETXATTR, &fsx);
 	}
 	close(fd);
 	return rc;
 }
 
-static int *dirs, ndirs, per_dir, use_attr = 1, next_dir, failures;
+static int *dirs, ndirs, per_dir, use_attr = 1, on = 1, next_dir, failures;
 static const char *prefix;
 
 static void *worker(void *arg)
@@ -82,7 +82,7 @@ static void *worker(void *arg)
 	while ((d = __atomic_fetch_add(&next_dir, 1, __ATOMIC_RELAXED)) < ndirs)
 		for (int i = 1; i <= per_dir; i++) {
 			snprintf(name, sizeof(name), "%s%d", prefix, i);
-			if (set_flag(dirs[d], name, use_attr) < 0)
+			if (set_flag(dirs[d], name, use_attr, on) < 0)
 				__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);
 		}
 	return NULL;
@@ -97,10 +97,11 @@ int main(int argc, char **argv)
 	pthread_t threads[8];
 	FILE *list;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: set-flag-floor DIR-LIST FILES-PER-DIR PREFIX\n");
+	if (argc != 4 && !(argc == 5 && !strcmp(argv[4], "clear"))) {
+		fprintf(stderr, "usage: set-flag-floor DIR-LIST FILES-PER-DIR PREFIX [clear]\n");
 		return 2;
 	}
+	on = argc == 4;
 	list = fopen(argv[1], "r");
 	per_dir = atoi(argv[2]);
 	prefix = argv[3];
