@@ -88,9 +88,9 @@ rc=0
 if [ "$(id -u)" -eq 0 ]; then
 	echo
 	echo "== set-dir --direct --recursive vs xfs_io -c 'chattr -R +x' (loop ext4 and xfs)"
-	bash "$top/bench/bench-set-dir.sh" "$build" 100000 2>/dev/null
+	bash "$top/bench/bench-set-dir.sh" "$build" 100000 2>/dev/null || rc=1
 	echo
 	echo "== badblocks --from-list (1,000 bad sectors) vs filefrag -v -b512 (loop ext4, xfs rmapbt)"
-	bash "$top/bench/bench-badblocks.sh" "$build" 2>/dev/null
+	bash "$top/bench/bench-badblocks.sh" "$build" 2>/dev/null || rc=1
 fi
 exit $rc

@@ -80,17 +80,12 @@ static char *entry_path(const char *dir, const char *rel)
 	return p;
 }
 
-/* Files whose flag changed but whose state did not follow: still open or
- * mapped somewhere. */
-static struct json_object *pending_file(const char *path, dev_t dev, uint64_t ino, bool on)
+/* A file whose flag changed but whose state did not follow (the library
+ * looked): still open or mapped somewhere, by these processes. */
+static struct json_object *pending_file(const char *path, dev_t dev, uint64_t ino)
 {
-	struct json_object *o;
-	struct statx stx;
+	struct json_object *o = json_object_new_object();
 
-	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_INO, &stx) < 0 || stx.stx_ino != ino ||
-	    !(stx.stx_attributes_mask & STATX_ATTR_DAX) || !!(stx.stx_attributes & STATX_ATTR_DAX) == on)
-		return NULL;
-	o = json_object_new_object();
 	json_add_path(o, "path", path);
 	json_object_object_add(o, "pids", holders_of(dev, (ino_t)ino));
 	return o;
@@ -104,14 +99,13 @@ static struct json_object *pending_file(const char *path, dev_t dev, uint64_t in
  * LIST_LIMIT unless @verbose; @top_failure (may be NULL) is added to the
  * failed list. */
 static void add_entries(struct json_object *o, const char *dir, struct daxpolicy_set_result *res,
-			dev_t dev, bool pending_wanted, bool verbose, struct json_object *top_failure)
+			dev_t dev, bool verbose, struct json_object *top_failure)
 {
 	static const char *const keys[] = { "changed", "unchanged", "pending", "skipped", "failed" };
 	struct json_object *counts = json_object_new_object(), *all[5];
 	size_t extra[DAXPOLICY_SET_FAILED + 1] = { 0 };   /* entries past a full list */
 	bool truncated = false;
 	struct json_object *lists[DAXPOLICY_SET_FAILED + 1], *pending = json_object_new_array();
-	bool on = daxpolicy_set_result_get_dax_flag(res);
 
 	for (int i = 0; i <= DAXPOLICY_SET_FAILED; i++)
 		lists[i] = json_object_new_array();
@@ -123,7 +117,7 @@ static void add_entries(struct json_object *o, const char *dir, struct daxpolicy
 		int err;
 
 		if (!verbose && json_object_array_length(lists[outcome]) >= LIST_LIMIT &&
-		    !(pending_wanted && outcome == DAXPOLICY_SET_CHANGED && !daxpolicy_set_entry_get_is_dir(e))) {
+		    !daxpolicy_set_entry_get_pending(e)) {
 			extra[outcome]++;   /* only counted: the list is cut there anyway */
 			continue;
 		}
@@ -151,12 +145,8 @@ static void add_entries(struct json_object *o, const char *dir, struct daxpolicy
 			} else {
 				item = json_path_item(path);
 			}
-			if (pending_wanted && outcome == DAXPOLICY_SET_CHANGED && !daxpolicy_set_entry_get_is_dir(e)) {
-				struct json_object *p = pending_file(path, dev, daxpolicy_set_entry_get_inode(e), on);
-
-				if (p)
-					json_object_array_add(pending, p);
-			}
+			if (daxpolicy_set_entry_get_pending(e))
+				json_object_array_add(pending, pending_file(path, dev, daxpolicy_set_entry_get_inode(e)));
 			break;
 		}
 		if (item)
@@ -207,7 +197,7 @@ static int set_one(struct daxpolicy_ctx *ctx, const char *dir, const struct opti
 	struct daxpolicy_set_result *res = NULL;
 	struct daxpolicy_report *r;
 	struct json_object *o, *verified;
-	unsigned int flags = DAXPOLICY_SET_VERIFY;
+	unsigned int flags = DAXPOLICY_SET_VERIFY | DAXPOLICY_SET_PENDING;
 	enum daxpolicy_policy previous;
 	bool met, ineffective;
 	struct stat st;
@@ -276,16 +266,15 @@ static int set_one(struct daxpolicy_ctx *ctx, const char *dir, const struct opti
 		complain(dir, "%s", "the policy does not take effect here; nothing was changed:");
 		print_reasons(r);
 		rc = EXIT_UNMET;
-		add_entries(o, dir, res, st.st_dev, false, opt->verbose, NULL);
+		add_entries(o, dir, res, st.st_dev, opt->verbose, NULL);
 		json_object_array_add(json_object_object_get(o, "unchanged"), json_path_item(dir));
 		json_object_object_add(json_object_object_get(o, "counts"), "unchanged", json_object_new_uint64(1));
 	} else if (err < 0) {
 		complain(dir, "cannot set the policy: %s", strerror(-err));
 		rc = EXIT_UNMET;
-		add_entries(o, dir, res, st.st_dev, false, opt->verbose, json_failure(dir, -err, strerror(-err)));
+		add_entries(o, dir, res, st.st_dev, opt->verbose, json_failure(dir, -err, strerror(-err)));
 	} else {
-		/* Pending only means something where the policy takes effect. */
-		add_entries(o, dir, res, st.st_dev, r && met, opt->verbose, NULL);
+		add_entries(o, dir, res, st.st_dev, opt->verbose, NULL);
 		if (daxpolicy_set_result_get_count(res, DAXPOLICY_SET_FAILED) > 0)
 			rc = EXIT_UNMET;
 	}

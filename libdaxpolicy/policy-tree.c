@@ -31,7 +31,7 @@
 struct daxpolicy_set_entry {
 	struct daxpolicy_set_entry *next;
 	enum daxpolicy_set_outcome outcome;
-	bool dir;
+	bool dir, pending;
 	int err;
 	uint64_t ino;
 	const char *reason;   /* static */
@@ -51,7 +51,7 @@ struct daxpolicy_set_result {
 struct set_walk {
 	struct daxpolicy_set_result *r;
 	unsigned int flags;
-	bool on;
+	bool on, pending;   /* the flag to give; whether to look for pending files */
 };
 
 static const char *const outcome_names[] = {
@@ -67,15 +67,16 @@ DAXPOLICY_EXPORT const char *daxpolicy_set_outcome_name(enum daxpolicy_set_outco
 	       outcome_names[outcome] : "unknown";
 }
 
-static int add_entry(struct daxpolicy_set_result *r, enum daxpolicy_set_outcome outcome, const char *path,
-		     bool dir, uint64_t ino, int err, const char *reason)
+static int add_file_entry(struct daxpolicy_set_result *r, enum daxpolicy_set_outcome outcome, const char *path,
+			  bool dir, bool pending, uint64_t ino, int err, const char *reason)
 {
 	size_t len = strlen(path);
 	struct daxpolicy_set_entry *e = malloc(sizeof(*e) + len + 1);
 
 	if (!e)
 		return -ENOMEM;
-	*e = (struct daxpolicy_set_entry){ .outcome = outcome, .dir = dir, .err = err, .ino = ino, .reason = reason };
+	*e = (struct daxpolicy_set_entry){ .outcome = outcome, .dir = dir, .pending = pending, .err = err,
+					   .ino = ino, .reason = reason };
 	memcpy(e->path, path, len + 1);
 	pthread_mutex_lock(&r->lock);
 	*r->tail = e;
@@ -83,6 +84,12 @@ static int add_entry(struct daxpolicy_set_result *r, enum daxpolicy_set_outcome 
 	r->counts[outcome]++;
 	pthread_mutex_unlock(&r->lock);
 	return 0;
+}
+
+static int add_entry(struct daxpolicy_set_result *r, enum daxpolicy_set_outcome outcome, const char *path,
+		     bool dir, uint64_t ino, int err, const char *reason)
+{
+	return add_file_entry(r, outcome, path, dir, false, ino, err, reason);
 }
 
 /* FS_XFLAG_DAX of @fd to w->on (or only looked at, in a dry run). */
@@ -130,12 +137,28 @@ static int set_dir(void *arg, int fd, const char *path)
 	return rc < 0 ? rc : 0;
 }
 
+/* After the flag of @f (@st) changed and the walk let go of it: did its
+ * state stay as it was? The kernel switches a file's DAX state when the
+ * inode is next loaded, so one that another process holds open or mapped
+ * keeps the old state until the last holder lets go. Looked at by name
+ * from the directory, as the flag was: a file renamed away meanwhile
+ * (another inode) is not pending. */
+static bool still_as_before(const struct dp_walk_file *f, const struct stat *st, bool on)
+{
+	struct statx stx;
+
+	if (statx(f->dirfd, f->name, AT_SYMLINK_NOFOLLOW, STATX_INO, &stx) < 0 ||
+	    stx.stx_ino != (uint64_t)st->st_ino || !(stx.stx_attributes_mask & STATX_ATTR_DAX))
+		return false;
+	return !!(stx.stx_attributes & STATX_ATTR_DAX) != on;
+}
+
 static int set_file(void *arg, struct dp_walk_file *f)
 {
 	struct set_walk *w = arg;
 	enum daxpolicy_set_outcome outcome;
 	struct stat st;
-	bool changed;
+	bool changed, pending = false;
 	int fd = dp_walk_open_file(f, O_RDONLY), rc;
 
 	if (fd < 0) {
@@ -154,9 +177,15 @@ static int set_file(void *arg, struct dp_walk_file *f)
 	} else {
 		rc = apply_flag(w, fd, &changed);
 		outcome = rc < 0 ? DAXPOLICY_SET_FAILED : changed ? DAXPOLICY_SET_CHANGED : DAXPOLICY_SET_UNCHANGED;
-		rc = add_entry(w->r, outcome, f->path, false, st.st_ino, rc < 0 ? -rc : 0, NULL);
+		if (outcome == DAXPOLICY_SET_CHANGED && w->pending) {
+			close(fd);   /* the walk's own hold goes first */
+			fd = -1;
+			pending = still_as_before(f, &st, w->on);
+		}
+		rc = add_file_entry(w->r, outcome, f->path, false, pending, st.st_ino, rc < 0 ? -rc : 0, NULL);
 	}
-	dp_walk_close_later(f, fd);
+	if (fd >= 0)
+		dp_walk_close_later(f, fd);
 	return rc;
 }
 
@@ -259,7 +288,8 @@ DAXPOLICY_EXPORT int daxpolicy_dir_set_policy_ex(struct daxpolicy_ctx *ctx, int 
 	*result = NULL;
 	if (!ctx || dirfd < 0 || policy > DAXPOLICY_POLICY_PAGE_CACHE ||
 	    (flags & ~(unsigned int)(DAXPOLICY_SET_RECURSIVE | DAXPOLICY_SET_HARDLINKS | DAXPOLICY_SET_DRY_RUN |
-				     DAXPOLICY_SET_VERIFY | DAXPOLICY_SET_ALLOW_INEFFECTIVE)))
+				     DAXPOLICY_SET_VERIFY | DAXPOLICY_SET_ALLOW_INEFFECTIVE |
+				     DAXPOLICY_SET_PENDING)))
 		return -EINVAL;
 	/* A descriptor that takes ioctls, whatever @dirfd is (O_PATH too). */
 	dp_snprintf(path, sizeof(path), "/proc/thread-self/fd/%d", dirfd);
@@ -305,6 +335,8 @@ DAXPOLICY_EXPORT int daxpolicy_dir_set_policy_ex(struct daxpolicy_ctx *ctx, int 
 			       true, 0, 0, NULL);
 	}
 	r->flag = w.on;
+	/* Pending means something only where the policy takes effect. */
+	w.pending = (flags & DAXPOLICY_SET_PENDING) && !(flags & DAXPOLICY_SET_DRY_RUN) && r->effective;
 	if (rc == 0 && (flags & DAXPOLICY_SET_RECURSIVE))
 		rc = dp_walk_tree(ctx, fd, NULL, &ops, &w);
 out:
@@ -393,4 +425,9 @@ DAXPOLICY_EXPORT uint64_t daxpolicy_set_entry_get_inode(struct daxpolicy_set_ent
 DAXPOLICY_EXPORT bool daxpolicy_set_entry_get_is_dir(struct daxpolicy_set_entry *e)
 {
 	return e && e->dir;
+}
+
+DAXPOLICY_EXPORT bool daxpolicy_set_entry_get_pending(struct daxpolicy_set_entry *e)
+{
+	return e && e->pending;
 }

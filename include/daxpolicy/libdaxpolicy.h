@@ -426,6 +426,14 @@ int daxpolicy_dir_get_policy(struct daxpolicy_ctx *ctx, int dirfd,
  *	does not take effect, put the directory back exactly as it was found
  *	(its flag and its record, each as they were) and fail.
  *   DAXPOLICY_SET_ALLOW_INEFFECTIVE  with VERIFY: keep the policy anyway.
+ *   DAXPOLICY_SET_PENDING    with RECURSIVE, where the policy takes effect
+ *	(not found ineffective by VERIFY; not a dry run): after a regular
+ *	file's flag changed and the walk closed it, look whether its DAX
+ *	state followed (statx() STATX_ATTR_DAX, by name from its directory).
+ *	The kernel switches the state when it next loads the inode, so a
+ *	file that another process holds open or mapped keeps its old state
+ *	until the last holder lets go: daxpolicy_set_entry_get_pending()
+ *	says so. Costs one statx() per changed file.
  * @result: receives the result (free it with daxpolicy_set_result_free()),
  *	also after a failure once the directory could be opened (NULL then).
  * Returns 0 (per-entry failures are entries of the result), -EOPNOTSUPP
@@ -438,6 +446,7 @@ enum {
 	DAXPOLICY_SET_DRY_RUN = 1 << 2,
 	DAXPOLICY_SET_VERIFY = 1 << 3,
 	DAXPOLICY_SET_ALLOW_INEFFECTIVE = 1 << 4,
+	DAXPOLICY_SET_PENDING = 1 << 5,
 };
 struct daxpolicy_set_result;
 struct daxpolicy_set_entry;
@@ -474,6 +483,9 @@ int daxpolicy_set_entry_get_errno(struct daxpolicy_set_entry *entry);
 /* Its inode number (0 when not known), and whether it is a directory. */
 uint64_t daxpolicy_set_entry_get_inode(struct daxpolicy_set_entry *entry);
 bool daxpolicy_set_entry_get_is_dir(struct daxpolicy_set_entry *entry);
+/* With DAXPOLICY_SET_PENDING: a changed regular file whose DAX state has
+ * not followed its flag yet (held open or mapped elsewhere). */
+bool daxpolicy_set_entry_get_pending(struct daxpolicy_set_entry *entry);
 /* "changed", "unchanged", "skipped", "failed". */
 const char *daxpolicy_set_outcome_name(enum daxpolicy_set_outcome outcome);
 
