@@ -335,8 +335,9 @@ DAXPOLICY_EXPORT int daxpolicy_dir_set_policy_ex(struct daxpolicy_ctx *ctx, int 
 			       true, 0, 0, NULL);
 	}
 	r->flag = w.on;
-	/* Pending means something only where the policy takes effect. */
-	w.pending = (flags & DAXPOLICY_SET_PENDING) && !(flags & DAXPOLICY_SET_DRY_RUN) && r->effective;
+	/* Pending means something only where the probe found that the policy
+	 * takes effect. */
+	w.pending = (flags & DAXPOLICY_SET_PENDING) && r->report && r->effective;
 	if (rc == 0 && (flags & DAXPOLICY_SET_RECURSIVE))
 		rc = dp_walk_tree(ctx, fd, NULL, &ops, &w);
 out:

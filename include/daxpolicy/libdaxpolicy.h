@@ -426,8 +426,8 @@ int daxpolicy_dir_get_policy(struct daxpolicy_ctx *ctx, int dirfd,
  *	does not take effect, put the directory back exactly as it was found
  *	(its flag and its record, each as they were) and fail.
  *   DAXPOLICY_SET_ALLOW_INEFFECTIVE  with VERIFY: keep the policy anyway.
- *   DAXPOLICY_SET_PENDING    with RECURSIVE, where the policy takes effect
- *	(not found ineffective by VERIFY; not a dry run): after a regular
+ *   DAXPOLICY_SET_PENDING    with RECURSIVE and VERIFY, where the probe
+ *	found that the policy takes effect (not in a dry run): after a regular
  *	file's flag changed and the walk closed it, look whether its DAX
  *	state followed (statx() STATX_ATTR_DAX, by name from its directory).
  *	The kernel switches the state when it next loads the inode, so a
