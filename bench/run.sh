@@ -10,7 +10,10 @@
 #                                          xfs_io on 100,000 files, and
 #                                          badblocks against filefrag
 #        bench/run.sh --vm [BUILD-DIR]     the same table on a real fsdax
-#                                          file in the QEMU guest (a few
+#                                          file in the QEMU guest, and
+#                                          set-dir --recursive on 10,000
+#                                          files there beside the kernel
+#                                          floor (a few
 #                                          minutes: run it before submitting
 #                                          a change to map.c, sigbus*.c or
 #                                          the probe)
@@ -23,9 +26,11 @@ if [ "${1:-}" = --vm ]; then
 	shift
 fi
 build=${1:-$top/build}
+mkdir -p "$build"
+build=$(cd "$build" && pwd)   # libtool installs only to absolute paths
 "$top/scripts/build.sh" "$build"
 "$top/scripts/install-deps.sh"
-make -C "$build" -s bench/bench-probe bench/bench-map bench/bench-open bench/bench-exec >/dev/null
+make -C "$build" -s bench/bench-probe bench/bench-map bench/bench-open bench/bench-exec bench/set-flag-floor >/dev/null
 
 # status_rows NS-DAX-ADMIN NS-NDCTL NS-XFS_IO: dax-admin status beside the
 # two tools that show the same facts.
@@ -40,7 +45,7 @@ if [ -n "$vm" ]; then
 	stage="$build/vm/stage"
 	make -C "$build" -s vm-stage >/dev/null
 	bindir=$(dirname "$(find "$stage" -path '*/bin/dax-admin' -type f | head -n 1)")
-	for b in bench-probe bench-map bench-exec; do
+	for b in bench-probe bench-map bench-exec set-flag-floor; do
 		"$build/libtool" --mode=install install -m 755 "$build/bench/$b" \
 			"$bindir/$b" >/dev/null 2>&1
 	done
@@ -52,7 +57,7 @@ if [ -n "$vm" ]; then
 		DAXTEST_VM_GROUPS="$top/bench/vm-groups" \
 		bash "$top/test/vm/run.sh" "$build" probe \
 		>"$build/vm/bench-run.log" 2>&1 || { tail -20 "$build/vm/bench-run.log"; exit 1; }
-	echo "== in the guest (real fsdax, XFS dax=always, TCG emulation, kernel ${kernel%%=*})"
+	echo "== in the guest (real fsdax, XFS dax=always; set-dir on XFS dax=inode; TCG emulation, kernel ${kernel%%=*})"
 	sed -n '/==== bench: begin/,/==== bench: end/p' "$build/vm/logs/${kernel%%=*}/probe.log" | tr -d '\r' |
 		grep -v -e '==== bench' -e '^@@DAXTEST' -e '^\[[0-9 .]*\] ' | {
 		while IFS= read -r line; do
