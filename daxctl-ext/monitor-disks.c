@@ -97,9 +97,10 @@ int monitor_open_disk(struct disk *d)
 }
 
 /* The disk's list now, and on a CXL region its memdevs' poison (polled:
- * the kernel does not notify it); -errno when it cannot be read (the disk
- * went away, or the poison lists cannot be read: said on stderr). */
-static int read_disk(struct monitor *m, struct disk *d, struct sector_set *cur)
+ * the kernel does not notify it), also kept apart in @cxl; -errno when it
+ * cannot be read (the disk went away, or the poison lists cannot be read:
+ * said on stderr). */
+static int read_disk(struct monitor *m, struct disk *d, struct sector_set *cur, struct sector_set *cxl)
 {
 	struct daxpolicy_sector_range *v;
 	struct sector_list_error e;
@@ -108,6 +109,7 @@ static int read_disk(struct monitor *m, struct disk *d, struct sector_set *cur)
 	int rc;
 
 	*cur = (struct sector_set){ 0 };
+	*cxl = (struct sector_set){ 0 };
 	if (d->fd < 0 && monitor_open_disk(d) < 0)
 		return -errno;
 	text = read_attr(d->fd);
@@ -137,7 +139,8 @@ static int read_disk(struct monitor *m, struct disk *d, struct sector_set *cur)
 			return c;
 		}
 		for (size_t i = 0; c == 0 && rc == 0 && i < n; i++)
-			rc = sector_set_add(cur, v[i].sector, v[i].count);
+			if ((rc = sector_set_add(cur, v[i].sector, v[i].count)) == 0)
+				rc = sector_set_add(cxl, v[i].sector, v[i].count);
 		if (c == 0)
 			free(v);
 	}
@@ -146,11 +149,12 @@ static int read_disk(struct monitor *m, struct disk *d, struct sector_set *cur)
 
 int monitor_check_disk(struct monitor *m, struct disk *d, bool start)
 {
-	struct sector_set cur, cleared = { 0 }, fresh = { 0 };
-	int rc = read_disk(m, d, &cur);
+	struct sector_set cur, cxl, cleared = { 0 }, fresh = { 0 };
+	int rc = read_disk(m, d, &cur, &cxl);
 
 	if (rc < 0) {
 		sector_set_clear(&cur);
+		sector_set_clear(&cxl);
 		return 0;   /* gone for now; its filesystems are checked apart */
 	}
 	if (!start) {
@@ -158,8 +162,10 @@ int monitor_check_disk(struct monitor *m, struct disk *d, bool start)
 		for (size_t i = 0; rc == 0 && i < cleared.n; i++)
 			rc = sector_set_sub(&d->known, cleared.v[i].sector, cleared.v[i].count);
 		if (rc == 0)
-			rc = monitor_report_cleared(m, d, &cleared);
+			rc = monitor_report_cleared(m, d, &cleared);   /* by the CXL part as it was */
 	}
+	sector_set_clear(&d->cxl);
+	d->cxl = cxl;
 	if (rc == 0)
 		rc = sector_set_diff(&fresh, &cur, &d->known);
 	for (size_t i = 0; rc == 0 && i < fresh.n; i++)
@@ -279,6 +285,7 @@ void monitor_disks_release(struct monitor *m)
 		if (m->disks[i]->fd >= 0)
 			close(m->disks[i]->fd);
 		sector_set_clear(&m->disks[i]->seen);
+		sector_set_clear(&m->disks[i]->cxl);
 		sector_set_clear(&m->disks[i]->known);
 		free(m->disks[i]);
 	}

@@ -19,6 +19,7 @@
 #include "probe-paths.h"
 
 #define SOURCE "sysfs"   /* the ranges are read from /sys/block/DISK/badblocks */
+#define SOURCE_CXL "cxl" /* or from the poison lists of a CXL region's memdevs */
 
 static void now_iso8601(char *buf, size_t size)
 {
@@ -214,14 +215,93 @@ static struct json_object *unattributed_event(const char *event, struct disk *d,
 	return o;
 }
 
+/* Does @s hold a sector of @sector + @count? */
+static bool meets(const struct sector_set *s, uint64_t sector, uint64_t count)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].sector < sector + count && sector < s->v[i].sector + s->v[i].count)
+			return true;
+	return false;
+}
+
+/* The ranges of scan @bb of @w's filesystem as error events, with @source
+ * (NULL: each range's own); with @want, only those that meet it, and the
+ * sectors reported added to @got. */
+static void emit_ranges(struct monitor *m, const char *event, struct disk *d, struct watch *w,
+			struct daxpolicy_badblocks *bb, const char *source, const struct sector_set *want,
+			struct sector_set *got)
+{
+	bool human = m->flags & JSON_HUMAN;
+
+	for (struct daxpolicy_badrange *r = daxpolicy_badblocks_get_first(bb);
+	     r && !monitor_count_reached(m); r = daxpolicy_badrange_get_next(r)) {
+		uint64_t sector = daxpolicy_badrange_get_sector(r), count = daxpolicy_badrange_get_count(r);
+		struct json_object *plain, *shown = NULL;
+
+		if (want && !meets(want, sector, count))
+			continue;
+		plain = event_head(event, d->name, w->mount);
+		badrange_to_json(plain, bb, r, source, 0);
+		if (human) {
+			shown = event_head(event, d->name, w->mount);
+			badrange_to_json(shown, bb, r, source, JSON_HUMAN);
+		}
+		if (emit(m, plain, shown))
+			break;
+		m->errors++;
+		if (got && sector_set_add(got, sector, count) < 0)
+			m->failed = EXIT_UNMET;
+	}
+}
+
+/* New ranges @list of a disk with CXL poison among them: scanned from the
+ * disk's own lists, so that a range from a poison record carries it
+ * (memdev, DPA, 64-byte precision) and says source "cxl", as dax-admin
+ * badblocks does. What of @list that scan does not cover (the lists moved
+ * since they were read, or it failed) is left in @rest. */
+static int report_own_ranges(struct monitor *m, const char *event, struct disk *d, struct watch *w,
+			     const struct daxpolicy_sector_range *list, size_t n, struct sector_set *rest)
+{
+	struct sector_set want = { 0 }, got = { 0 };
+	struct daxpolicy_badblocks *bb = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = sector_set_add(&want, list[i].sector, list[i].count);
+	if (rc == 0 && daxpolicy_badblocks_scan(m->ctx, w->mount, NULL, 0, &bb) == 0) {
+		emit_ranges(m, event, d, w, bb, NULL, &want, &got);
+		daxpolicy_badblocks_free(bb);
+	}
+	if (rc == 0 && !m->failed)
+		rc = sector_set_diff(rest, &want, &got);
+	sector_set_clear(&want);
+	sector_set_clear(&got);
+	if (rc < 0)
+		m->failed = EXIT_UNMET;
+	return m->failed;
+}
+
 /* Report the ranges @list of disk @d, all touching watch @w (or none), as
  * error events attributed to files by a scan of @w's filesystem. */
 static int report_errors(struct monitor *m, const char *event, struct disk *d, struct watch *w,
 			 const struct daxpolicy_sector_range *list, size_t n)
 {
 	struct daxpolicy_badblocks *bb = NULL;
-	int err = w ? daxpolicy_badblocks_scan(m->ctx, w->mount, list, n, &bb) : -ENODEV;
-	bool human = m->flags & JSON_HUMAN;
+	struct sector_set rest = { 0 };
+	int err;
+
+	for (size_t i = 0; w && i < n; i++) {
+		if (!meets(&d->cxl, list[i].sector, list[i].count))
+			continue;
+		if (report_own_ranges(m, event, d, w, list, n, &rest) || monitor_count_reached(m) || !rest.n) {
+			sector_set_clear(&rest);
+			return m->failed;
+		}
+		list = rest.v;
+		n = rest.n;
+		break;
+	}
+	err = w ? daxpolicy_badblocks_scan(m->ctx, w->mount, list, n, &bb) : -ENODEV;
 
 	if (err < 0) {
 		if (w)
@@ -230,25 +310,14 @@ static int report_errors(struct monitor *m, const char *event, struct disk *d, s
 				       d->name, strerror(-err));
 		for (size_t i = 0; i < n && !monitor_count_reached(m); i++) {
 			if (emit(m, unattributed_event(event, d, w, &list[i]), NULL))
-				return m->failed;
+				break;
 			m->errors++;
 		}
-		return 0;
+	} else {
+		emit_ranges(m, event, d, w, bb, SOURCE, NULL, NULL);
+		daxpolicy_badblocks_free(bb);
 	}
-	for (struct daxpolicy_badrange *r = daxpolicy_badblocks_get_first(bb);
-	     r && !monitor_count_reached(m); r = daxpolicy_badrange_get_next(r)) {
-		struct json_object *plain = event_head(event, d->name, w->mount), *shown = NULL;
-
-		badrange_to_json(plain, bb, r, SOURCE, 0);
-		if (human) {
-			shown = event_head(event, d->name, w->mount);
-			badrange_to_json(shown, bb, r, SOURCE, JSON_HUMAN);
-		}
-		if (emit(m, plain, shown))
-			break;
-		m->errors++;
-	}
-	daxpolicy_badblocks_free(bb);
+	sector_set_clear(&rest);
 	return m->failed;
 }
 
@@ -300,7 +369,8 @@ int monitor_report_cleared(struct monitor *m, struct disk *d, const struct secto
 
 		json_object_object_add(o, "offset", json_object_new_uint64(r->sector));
 		json_object_object_add(o, "length", json_object_new_uint64(r->count));
-		json_object_object_add(o, "source", json_object_new_string(SOURCE));
+		json_object_object_add(o, "source", json_object_new_string(meets(&d->cxl, r->sector, r->count) ?
+									    SOURCE_CXL : SOURCE));
 		if (emit(m, o, NULL))
 			return m->failed;
 	}

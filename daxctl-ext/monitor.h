@@ -30,6 +30,7 @@ struct disk {
 	bool watched;             /* a watched filesystem lives on it */
 	bool fresh;               /* just watched: open it and read it as at start */
 	struct sector_set seen;   /* the list as last read */
+	struct sector_set cxl;    /* what of it came from CXL poison records */
 	struct sector_set known;  /* reported, logged, or there at start */
 };
 

@@ -21,7 +21,7 @@ dev=$(state_get PMEM)
 disk=$(bdev_name "$dev")
 mnt=/mnt/pmem
 mkdir -p "$mnt"
-plan 18
+plan 19
 
 # The chain: pmem disk byte B is host physical address data + B, offset
 # H = data + B - base in the region; with W ways and granularity G, granule
@@ -175,7 +175,10 @@ check monitor-inject inject
 wait "$mon"
 check_eq monitor-exit-0 0 "$?"
 sed 's/^/    monitor: /' /tmp/cxl-monitor.err
-check_eq monitor-file-hit "new $mnt/c 8192 512" \
-	"$(jq -r '"\(.event) \(.files[0].path) \(.files[0].ranges[0].file_offset) \(.files[0].ranges[0].length)"' /tmp/cxl-monitor.out)"
+# As badblocks reports it: the 64 bytes, source cxl, the record's memdev and DPA.
+check_eq monitor-file-hit "new $mnt/c 8448 64 cxl" \
+	"$(jq -r '"\(.event) \(.files[0].path) \(.files[0].ranges[0].file_offset) \(.files[0].ranges[0].length) \(.source)"' /tmp/cxl-monitor.out)"
+check_eq monitor-memdev-dpa "$(cut -d' ' -f1,3,4 "$pending")" \
+	"$(jq -r '.poison[] | "\(.memdev) \(.dpa) \(.dpa_length)"' /tmp/cxl-monitor.out)"
 check clear-poison clear_all
 unmount_all
