@@ -17,6 +17,7 @@
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <linux/loop.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,11 @@ static void loop_setup(void)
 	setup();
 	if (geteuid() != 0 || access("/dev/loop-control", F_OK) < 0)
 		return;
+	/* The mount lives in a mount namespace of the test's own (where one
+	 * can be made) and the loop device clears itself once nothing holds
+	 * it: a test killed midway leaves neither behind. */
+	if (unshare(CLONE_NEWNS) == 0)
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	snprintf(img, sizeof(img), "%s/fs.img", dir);
 	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
 	snprintf(cmd, sizeof(cmd), "truncate -s 32M '%s' && mkfs.ext4 -q -F -b 4096 '%s' 2>/dev/null", img, img);
@@ -226,7 +232,10 @@ static void loop_setup(void)
 	snprintf(loopdev, sizeof(loopdev), "/dev/loop%d", n);
 	loopfd = open(loopdev, O_RDWR | O_CLOEXEC);
 	fd = open(img, O_RDWR | O_CLOEXEC);
-	if (loopfd < 0 || fd < 0 || ioctl(loopfd, LOOP_SET_FD, fd) < 0) {
+	if (loopfd < 0 || fd < 0 || ioctl(loopfd, LOOP_SET_FD, fd) < 0 ||
+	    ioctl(loopfd, LOOP_SET_STATUS64, &(struct loop_info64){ .lo_flags = LO_FLAGS_AUTOCLEAR }) < 0) {
+		if (loopfd >= 0)
+			ioctl(loopfd, LOOP_CLR_FD, 0);
 		if (fd >= 0)
 			close(fd);
 		if (loopfd >= 0)
