@@ -18,7 +18,8 @@
 # Checked before timing: each way names exactly the picked files, and the
 # CXL ways the exact 64-byte file ranges. Then bench-exec times the four
 # commands in turns (median of 3) and busybox time gives the peak RSS of
-# the 1,000-record run and its baseline. Rows for bench_table go between
+# the 1,000-record run and its baseline; two rows without targets show
+# what the kernel and tracefs take of the real records' time. Rows for bench_table go between
 # the "==== bench" markers, "# " lines are notes. Not a timed test: its
 # checks are that the paths measured are right.
 . /usr/share/daxtest/lib.sh
@@ -153,6 +154,23 @@ rss_file=$(DAXPOLICY_TEST_CXL_POISON=$w/records rss "$da" badblocks "$mnt")
 rss_list=$(rss "$da" badblocks --from-list "$w/list-all" "$mnt")
 check_match rss-read '^[0-9]+ [0-9]+$' "$rss_file $rss_list"
 
+# Where the real records' time goes, by hand (3 times each, shell): the
+# device's part (trigger the list, read the kernel's events back from a
+# trace instance) and making and removing a trace instance.
+reps() {
+	_n=$1
+	shift
+	_a=$(now)
+	_i=0
+	while [ $_i -lt "$_n" ]; do "$@" >/dev/null; _i=$((_i + 1)); done
+	awk -v a="$_a" -v b="$(now)" -v n="$_n" 'BEGIN { printf "%.1f", (b - a) * 1000 / n }'
+}
+instance() { mkdir "$t-x" && echo 1 >"$t-x/events/cxl/cxl_poison/enable" && rmdir "$t-x"; }
+mkdir -p "$t" && echo 1 >"$t/events/cxl/cxl_poison/enable"
+t_list=$(reps 3 listed)
+rmdir "$t"
+t_inst=$(reps 3 instance)
+
 ms() { awk -v n="$1" 'BEGIN { printf "%.1f", n / 1e6 }'; }
 echo "==== bench: begin"
 echo "# $variant, dax=always, on the fsdax namespace of CXL $rname ($ways way(s)): 100,000 files of 4 KiB written in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s"
@@ -162,7 +180,11 @@ printf '%s\t%s\t%s\t%s\t%s\t%s\n' \
 	"badblocks, $picks CXL records (DAXPOLICY_TEST_CXL_POISON)" "$(ms "$3")" ms \
 	"--from-list, the same $picks sectors" "$(ms "$4")" 1.50 \
 	"peak RSS, $picks CXL records" "$rss_file" KiB \
-	"--from-list, the same $picks sectors" "$rss_list" 1.50
+	"--from-list, the same $picks sectors" "$rss_list" 1.50 \
+	"by hand: trigger the list, read $real records back" "$t_list" ms \
+	"badblocks, $real CXL records (tracefs)" "$(ms "$1")" - \
+	"by hand: make a trace instance, enable cxl_poison, remove it" "$t_inst" ms \
+	"badblocks, $real CXL records (tracefs)" "$(ms "$1")" -
 echo "==== bench: end"
 rm -rf "$w"
 check umount umount "$mnt"
