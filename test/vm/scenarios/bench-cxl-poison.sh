@@ -37,26 +37,10 @@ plan 12
 da=/usr/libexec/daxtest/dax-admin	# the real binary, not the capturing wrapper
 [ -x "$da" ] || da=$(command -v dax-admin)
 
-# The chain (as in cxl-poison): disk byte B is region offset
-# H = data + B - base; granule H / G is on position (H / G) % W, at DPA
-# dpa0 + (H / G / W) * G + H % G of that position's memdev.
-pfn=$(readlink -f "/sys/block/$disk/device")
-data=$(cat "$pfn/resource")
-region=$(ls -d /sys/bus/cxl/devices/region* | head -n1)
+# The chain (lib.sh's cxl_geometry): data, base, ways, gran and per
+# position dpa0_P, mem_P, qdev_P.
+cxl_geometry "$disk"
 rname=${region##*/}
-base=$(cat "$region/resource")
-ways=$(cat "$region/interleave_ways")
-gran=$(cat "$region/interleave_granularity")
-p=0
-while [ "$p" -lt "$ways" ]; do
-	dec=$(cat "$region/target$p")
-	m=$(readlink -f "$(dirname "$(readlink -f "/sys/bus/cxl/devices/$dec")")/uport")
-	m=${m##*/}
-	eval "dpa0_$p=$(cat "/sys/bus/cxl/devices/$dec/dpa_resource")"
-	eval "mem_$p=$m"
-	eval "qdev_$p=cxl-pmem$(($(cat "/sys/bus/cxl/devices/$m/serial") - 1))"
-	p=$((p + 1))
-done
 
 now() { cut -d' ' -f1 /proc/uptime; }
 
