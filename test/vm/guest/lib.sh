@@ -326,3 +326,29 @@ power_cut() {
 	sleep "${1:-120}"
 	fail power-cut "the host did not cut the power within ${1:-120}s"
 }
+
+# cxl_geometry DISK: the CXL chain under pmem disk DISK, in variables: data
+# (the host physical address of the disk's byte 0), region (the CXL
+# region's sysfs folder), base (its address), ways, gran, and for each
+# position P of the interleave dpa0_P (where the region starts in the
+# memdev's DPAs), mem_P (the memdev) and qdev_P (QEMU's device id, from the
+# serial number: sn=N+1 for cxl-pmemN, test/vm/vm-common.sh). Disk byte B
+# is region offset H = data + B - base; granule H / gran is on position
+# (H / gran) % ways, at DPA dpa0 + (H / gran / ways) * gran + H % gran.
+cxl_geometry() {
+	data=$(cat "$(readlink -f "/sys/block/$1/device")/resource")
+	region=$(ls -d /sys/bus/cxl/devices/region* | head -n1)
+	base=$(cat "$region/resource")
+	ways=$(cat "$region/interleave_ways")
+	gran=$(cat "$region/interleave_granularity")
+	_p=0
+	while [ "$_p" -lt "$ways" ]; do
+		_dec=$(cat "$region/target$_p")
+		_m=$(readlink -f "$(dirname "$(readlink -f "/sys/bus/cxl/devices/$_dec")")/uport")
+		_m=${_m##*/}	# the endpoint port's memdev
+		eval "dpa0_$_p=$(cat "/sys/bus/cxl/devices/$_dec/dpa_resource")"
+		eval "mem_$_p=$_m"
+		eval "qdev_$_p=cxl-pmem$(($(cat "/sys/bus/cxl/devices/$_m/serial") - 1))"
+		_p=$((_p + 1))
+	done
+}

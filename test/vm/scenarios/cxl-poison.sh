@@ -23,27 +23,9 @@ mnt=/mnt/pmem
 mkdir -p "$mnt"
 plan 19
 
-# The chain: pmem disk byte B is host physical address data + B, offset
-# H = data + B - base in the region; with W ways and granularity G, granule
-# H / G is on position p = (H / G) % W, at DPA dpa0(p) + (H / G / W) * G +
-# H % G of that position's memdev. QEMU's device id of a memdev comes from its
-# serial number (sn=N+1 for cxl-pmemN, test/vm/vm-common.sh).
-pfn=$(readlink -f "/sys/block/$disk/device")
-data=$(cat "$pfn/resource")
-region=$(ls -d /sys/bus/cxl/devices/region* | head -n1)
-base=$(cat "$region/resource")
-ways=$(cat "$region/interleave_ways")
-gran=$(cat "$region/interleave_granularity")
-p=0
-while [ "$p" -lt "$ways" ]; do
-	dec=$(cat "$region/target$p")
-	m=$(readlink -f "$(dirname "$(readlink -f "/sys/bus/cxl/devices/$dec")")/uport")
-	m=${m##*/}	# the endpoint port's memdev
-	eval "dpa0_$p=$(cat "/sys/bus/cxl/devices/$dec/dpa_resource")"
-	eval "mem_$p=$m"
-	eval "qdev_$p=cxl-pmem$(($(cat "/sys/bus/cxl/devices/$m/serial") - 1))"
-	p=$((p + 1))
-done
+# The chain (lib.sh's cxl_geometry): data, base, ways, gran and per
+# position dpa0_P, mem_P, qdev_P.
+cxl_geometry "$disk"
 
 # A private trace instance to see the devices' lists.
 [ -d /sys/kernel/tracing/instances ] || mount -t tracefs nodev /sys/kernel/tracing

@@ -1,7 +1,8 @@
 #!/bin/sh
-# cxl-region [WAYS]: a persistent-memory region on CXL memdevs mem0 ...
+# cxl-region [WAYS [SIZE]]: a persistent-memory region on CXL memdevs mem0 ...
 # (WAYS-way interleave, default one: mem0 alone, granularity 256), an fsdax
-# namespace on it, and DAX on ext4 there.
+# namespace on it, and DAX on ext4 there. SIZE: each memdev's persistent
+# bytes as the group's DEVICES give them (default 512 MiB).
 # Leaves PMEM=/dev/pmemN in the shared state.
 . /usr/share/daxtest/lib.sh
 
@@ -12,7 +13,7 @@ while [ "$i" -lt "$ways" ]; do mems="$mems mem$i"; i=$((i + 1)); done
 plan 9
 
 check memdev test -e /sys/bus/cxl/devices/mem0
-check_eq memdev-pmem-size 536870912 "$(cxl list -m mem0 | jq -r 'if type == "array" then .[0] else . end | .pmem_size')"
+check_eq memdev-pmem-size "${2:-536870912}" "$(cxl list -m mem0 | jq -r 'if type == "array" then .[0] else . end | .pmem_size')"
 # shellcheck disable=SC2086
 check create-region cxl create-region -m -t pmem -d decoder0.0 -w "$ways" -g 256 $mems
 region=$(ls -d /sys/bus/nd/devices/region* 2>/dev/null | head -n1)
