@@ -9,6 +9,9 @@
 # second scan is clean. With clear_poison hidden (an empty directory
 # mounted over debugfs's cxl), the block must be moved and the bad block
 # kept out of use (quarantined; on ext4, back in free space) as on nvdimm.
+# With a clear_poison that takes the write and does nothing (a plain file
+# mounted in its place: a device that ignores the clear), the fresh list
+# still holds the poison, so the block must be moved too.
 # FS: ext4 or xfs. Needs PMEM from cxl-region (one way).
 . /usr/share/daxtest/lib.sh
 
@@ -17,7 +20,7 @@ dev=$(state_get PMEM)
 disk=$(bdev_name "$dev")
 mnt=/mnt/pmem
 mkdir -p "$mnt"
-plan 17
+plan 22
 
 pfn=$(readlink -f "/sys/block/$disk/device")
 data=$(cat "$pfn/resource")
@@ -57,13 +60,16 @@ check mount mount -o dax=always "$dev" "$mnt"
 head -c 65536 /dev/urandom >"$mnt/a"
 head -c 65536 /dev/urandom >"$mnt/b"
 head -c 65536 /dev/urandom >"$mnt/c"
+head -c 65536 /dev/urandom >"$mnt/d"
 sync
 cp "$mnt/a" /tmp/a.orig
 cp "$mnt/c" /tmp/c.orig
+cp "$mnt/d" /tmp/d.orig
 sum_b=$(sha256sum <"$mnt/b")
 pa=$(sector_at "$mnt/a" 12288)	# a's fourth block
 pc=$(sector_at "$mnt/c" 8192)	# c's third block
-log "a's block 12288 at sector $pa, c's block 8192 at $pc"
+pd=$(sector_at "$mnt/d" 8192)	# d's third block
+log "a's block 12288 at sector $pa, c's block 8192 at $pc, d's at $pd"
 
 # 64 bytes in page 3 of a, at byte 128 of it: a 12416+64.
 check inject-a inject $((pa * 512 + 128))
@@ -99,8 +105,27 @@ where=quarantined; [ "$variant" = ext4 ] && where=unallocated
 after=$(dax-admin badblocks "$mnt")
 check_eq unoffered-scan-clean "0 0 $pc" \
 	"$? $(printf '%s' "$after" | jq '.files | length') $(printf '%s' "$after" | jq ".$where[0].sector")"
+
+# Clearing offered but without effect: the write is taken, the poison stays.
+dpa_d=$((dpa0 + data + pd * 512 + 256 - base))
+check inject-d inject $((pd * 512 + 256))
+mount -t tmpfs none /sys/kernel/debug/cxl
+mkdir "/sys/kernel/debug/cxl/$mem" && : >"/sys/kernel/debug/cxl/$mem/clear_poison"
+out=$(DAXPOLICY_LOG=debug dax-admin badblocks --clear "$mnt/d" --offset 8448 --length 64 --yes)
+rc=$?
+written=$(cat "/sys/kernel/debug/cxl/$mem/clear_poison")
+umount /sys/kernel/debug/cxl
+check_eq ineffective-clear-asked "$(printf '0x%x' "$dpa_d")" "$written"
+check_eq ineffective-moved "0 moved $pd" "$rc $(printf '%s' "$out" | jq -r '.blocks[0] | "\(.method) \(.old_sector)"')"
+cp "$mnt/d" /tmp/d.now
+dd if=/dev/zero of=/tmp/d.orig bs=64 seek=132 count=1 conv=notrunc 2>/dev/null
+check_eq ineffective-only-64-zeroed "$(sha256sum </tmp/d.orig)" "$(sha256sum </tmp/d.now)"
+after=$(dax-admin badblocks "$mnt")
+check_eq ineffective-still-listed-no-file "$(printf '0x%x 0x40' "$dpa_d") 0" \
+	"$(poison_list | grep "$(printf '0x%x' "$dpa_d")") $(printf '%s' "$after" | jq '.files | length')"
 # Leave the device clean for what follows.
 printf '0x%x' $((dpa0 + data + pc * 512 + 256 - base)) >"$dbg/clear_poison"
+printf '0x%x' "$dpa_d" >"$dbg/clear_poison"
 check_eq cleanup-list-empty "" "$(poison_list)"
 rmdir "$t" 2>/dev/null
 unmount_all
