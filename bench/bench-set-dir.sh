@@ -41,8 +41,11 @@ make_tree() {
 
 # caches cold|warm DIR: drop every cache, or read every directory of DIR. A
 # cold run then reads the programs once (their text is not what is timed).
+# First the filesystem is frozen and thawed, which writes its journal back:
+# a run must not pay for the inodes the one before it changed.
 caches() {
 	sync
+	fsfreeze --freeze "$mnt" && fsfreeze --unfreeze "$mnt"
 	if [ "$1" = cold ]; then
 		echo 3 >/proc/sys/vm/drop_caches
 		"$dax_admin" --version >/dev/null
