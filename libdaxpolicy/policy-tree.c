@@ -38,14 +38,42 @@ struct daxpolicy_set_entry {
 	char path[];
 };
 
+/* The walk's threads make entries at once, so each thread keeps a list of
+ * its own, its entries carved from blocks it alone uses: no lock and no
+ * malloc per file. The lists are joined, in the order the threads first
+ * added to them, when the walk is over (join_lists). */
+#define ENTRY_BLOCK_SIZE (64 * 1024)
+
+struct entry_block {
+	struct entry_block *next;
+	size_t used, size;
+	_Alignas(struct daxpolicy_set_entry) char data[];
+};
+
+struct entry_list {
+	struct entry_list *next;   /* the result's lists */
+	struct daxpolicy_set_entry *first, **tail;
+	size_t counts[DAXPOLICY_SET_FAILED + 1];
+	struct entry_block *blocks;
+};
+
 struct daxpolicy_set_result {
 	enum daxpolicy_policy previous;
 	bool effective, flag;
 	struct daxpolicy_report *report;
-	struct daxpolicy_set_entry *first, **tail;
+	uint64_t id;   /* tells the thread's list of this result from an earlier one's */
+	struct entry_list *lists, **lists_tail;
+	struct daxpolicy_set_entry *first;   /* after join_lists */
 	size_t counts[DAXPOLICY_SET_FAILED + 1];
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;   /* lists */
 };
+
+/* This thread's list, and the result it belongs to. */
+static _Thread_local struct {
+	uint64_t id;
+	struct entry_list *list;
+} mine;
+static uint64_t next_result_id = 1;
 
 /* What the walk needs. */
 struct set_walk {
@@ -67,23 +95,79 @@ DAXPOLICY_EXPORT const char *daxpolicy_set_outcome_name(enum daxpolicy_set_outco
 	       outcome_names[outcome] : "unknown";
 }
 
+/* The calling thread's list of @r, made on its first entry. */
+static struct entry_list *my_list(struct daxpolicy_set_result *r)
+{
+	struct entry_list *l;
+
+	if (mine.id == r->id)
+		return mine.list;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->tail = &l->first;
+	pthread_mutex_lock(&r->lock);
+	*r->lists_tail = l;
+	r->lists_tail = &l->next;
+	pthread_mutex_unlock(&r->lock);
+	mine.id = r->id;
+	mine.list = l;
+	return l;
+}
+
+/* @size bytes for an entry, from the list's newest block or a new one. */
+static void *carve(struct entry_list *l, size_t size)
+{
+	struct entry_block *b = l->blocks;
+
+	size = (size + _Alignof(struct daxpolicy_set_entry) - 1) & ~(_Alignof(struct daxpolicy_set_entry) - 1);
+	if (!b || b->size - b->used < size) {
+		size_t room = size > ENTRY_BLOCK_SIZE - sizeof(*b) ? size : ENTRY_BLOCK_SIZE - sizeof(*b);
+
+		b = malloc(sizeof(*b) + room);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->size = room;
+		b->next = l->blocks;
+		l->blocks = b;
+	}
+	b->used += size;
+	return b->data + b->used - size;
+}
+
 static int add_file_entry(struct daxpolicy_set_result *r, enum daxpolicy_set_outcome outcome, const char *path,
 			  bool dir, bool pending, uint64_t ino, int err, const char *reason)
 {
 	size_t len = strlen(path);
-	struct daxpolicy_set_entry *e = malloc(sizeof(*e) + len + 1);
+	struct entry_list *l = my_list(r);
+	struct daxpolicy_set_entry *e = l ? carve(l, sizeof(*e) + len + 1) : NULL;
 
 	if (!e)
 		return -ENOMEM;
 	*e = (struct daxpolicy_set_entry){ .outcome = outcome, .dir = dir, .pending = pending, .err = err,
 					   .ino = ino, .reason = reason };
 	memcpy(e->path, path, len + 1);
-	pthread_mutex_lock(&r->lock);
-	*r->tail = e;
-	r->tail = &e->next;
-	r->counts[outcome]++;
-	pthread_mutex_unlock(&r->lock);
+	*l->tail = e;
+	l->tail = &e->next;
+	l->counts[outcome]++;
 	return 0;
+}
+
+/* One list of every entry, and the counts, once no thread adds to them. */
+static void join_lists(struct daxpolicy_set_result *r)
+{
+	struct daxpolicy_set_entry **tail = &r->first;
+
+	for (struct entry_list *l = r->lists; l; l = l->next) {
+		if (!l->first)
+			continue;
+		*tail = l->first;
+		tail = l->tail;
+		for (size_t i = 0; i <= DAXPOLICY_SET_FAILED; i++)
+			r->counts[i] += l->counts[i];
+	}
+	*tail = NULL;
 }
 
 static int add_entry(struct daxpolicy_set_result *r, enum daxpolicy_set_outcome outcome, const char *path,
@@ -256,7 +340,8 @@ static int new_result(struct daxpolicy_set_result **out)
 
 	if (!r)
 		return -ENOMEM;
-	r->tail = &r->first;
+	r->lists_tail = &r->lists;
+	r->id = __atomic_fetch_add(&next_result_id, 1, __ATOMIC_RELAXED);
 	r->effective = true;
 	pthread_mutex_init(&r->lock, NULL);
 	*out = r;
@@ -342,19 +427,26 @@ DAXPOLICY_EXPORT int daxpolicy_dir_set_policy_ex(struct daxpolicy_ctx *ctx, int 
 		rc = dp_walk_tree(ctx, fd, NULL, &ops, &w);
 out:
 	close(fd);
+	if (r)
+		join_lists(r);
 	*result = r;
 	return rc;
 }
 
 DAXPOLICY_EXPORT void daxpolicy_set_result_free(struct daxpolicy_set_result *r)
 {
-	struct daxpolicy_set_entry *e, *next;
+	struct entry_list *l, *next_list;
+	struct entry_block *b, *next_block;
 
 	if (!r)
 		return;
-	for (e = r->first; e; e = next) {
-		next = e->next;
-		free(e);
+	for (l = r->lists; l; l = next_list) {
+		next_list = l->next;
+		for (b = l->blocks; b; b = next_block) {
+			next_block = b->next;
+			free(b);
+		}
+		free(l);
 	}
 	if (r->report)
 		daxpolicy_report_free(r->report);

@@ -73,6 +73,15 @@ struct walk_thread {
 	char path[PATH_CAP];
 };
 
+/* ThreadSanitizer keeps one table of descriptors per process and sees only
+ * the closes it intercepts: under it the threads share the table (as where
+ * unshare() fails) and close one descriptor at a time. */
+#ifdef __SANITIZE_THREAD__
+#define UNDER_TSAN true
+#else
+#define UNDER_TSAN false
+#endif
+
 /* Files opened, not yet closed: a run of consecutive fds. */
 struct dp_fd_run {
 	int first;
@@ -81,7 +90,7 @@ struct dp_fd_run {
 
 static void close_run(struct dp_fd_run *r)
 {
-	if (r->n > 1 && syscall(SYS_close_range, r->first, r->first + r->n - 1, 0) == 0)
+	if (!UNDER_TSAN && r->n > 1 && syscall(SYS_close_range, r->first, r->first + r->n - 1, 0) == 0)
 		r->n = 0;
 	while (r->n)
 		close(r->first + (int)--r->n);
@@ -511,7 +520,7 @@ int dp_walk_tree(struct daxpolicy_ctx *ctx, int topfd, const char *top,
 		w.error = -ENOMEM;
 	for (; started < nthreads; started++) {
 		threads[started].w = &w;
-		threads[started].own_table = w.by_path;
+		threads[started].own_table = w.by_path && !UNDER_TSAN;
 		threads[started].rootfd = topfd;
 		if (pthread_create(&ids[started], NULL, worker, &threads[started]))
 			break;
