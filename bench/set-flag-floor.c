@@ -2,7 +2,8 @@
 /*
  * The kernel floor of a recursive DAX flag change: only the calls that
  * change the flag, on a precomputed list of files, each directory opened
- * once beforehand, the directories shared out to as many threads as
+ * once (timed too: with cold caches that reads the directory's inode, which
+ * any tool must), the directories shared out to as many threads as
  * dax-admin's walk uses (4 per CPU, 8 at most). A flag change is a read
  * and a write of the file's flags, since the write replaces them all (a
  * tool that wrote FS_XFLAG_DAX alone would clear every other flag):
@@ -70,6 +71,7 @@ static int set_flag(int dirfd, const char *name, int use_attr, int on)
 	return rc;
 }
 
+static char **paths;
 static int *dirs, ndirs, per_dir, use_attr = 1, on = 1, next_dir, failures;
 static const char *prefix;
 
@@ -110,24 +112,29 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	while (fgets(line, sizeof(line), list)) {
-		int *bigger = realloc(dirs, (size_t)(ndirs + 1) * sizeof(*dirs));
+		char **bigger = realloc(paths, (size_t)(ndirs + 1) * sizeof(*paths));
 
 		line[strcspn(line, "\n")] = '\0';
-		if (!bigger)
+		if (!bigger || !(bigger[ndirs] = strdup(line)))
 			return 2;
-		dirs = bigger;
-		dirs[ndirs] = open(line, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dirs[ndirs] < 0) {
-			perror(line);
-			return 2;
-		}
+		paths = bigger;
 		ndirs++;
 	}
 	fclose(list);
+	dirs = calloc((size_t)ndirs + 1, sizeof(*dirs));
+	if (!dirs)
+		return 2;
 	/* Which call the kernel has, tried on nothing (a name that is not there). */
 	if (syscall(__NR_file_setattr, -1, "", NULL, 0, 0) < 0 && errno == ENOSYS)
 		use_attr = 0;
 	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < ndirs; i++) {
+		dirs[i] = open(paths[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirs[i] < 0) {
+			perror(paths[i]);
+			return 2;
+		}
+	}
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&threads[i], NULL, worker, NULL);
 	for (int i = 0; i < nthreads; i++)
