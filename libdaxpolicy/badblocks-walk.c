@@ -6,7 +6,9 @@
  * in inode order on a few threads with fd tables of their own).
  *
  * A file costs open, FIEMAP and a share of a close_range(): its type and
- * inode come from the directory entry.
+ * inode come from the directory entry. A FIFO or device renamed into its
+ * place meanwhile is harmless: the VFS answers FS_IOC_FIEMAP itself, never
+ * the device's driver, and it maps to nothing.
  */
 #include "config.h"
 

@@ -5,7 +5,10 @@
  *
  * What it guarantees, whatever the owner of the tree does meanwhile
  * (renames, symlink swaps, bind mounts made by root beforehand):
- *  - it never follows a symlink and never opens a device, FIFO or socket;
+ *  - it never follows a symlink, and opens only what the directory lists
+ *    as a regular file (O_NONBLOCK | O_NOCTTY): a FIFO or device renamed
+ *    into its place meanwhile is opened, seen on the descriptor by the
+ *    caller and closed untouched, before any ioctl;
  *  - every directory is opened from its parent's descriptor, or from the
  *    top's with openat2(RESOLVE_BENEATH | RESOLVE_NO_XDEV |
  *    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS) where the kernel has it
