@@ -9,6 +9,7 @@
 . /usr/share/daxtest/lib.sh
 
 plan 3
+da=/usr/libexec/daxtest/dax-admin	# the real binary, not the capturing wrapper
 dev=$(state_get PMEM)
 mkdir -p /mnt/pmem
 mkfs.xfs -q -f "$dev" && mount -o dax=always "$dev" /mnt/pmem
@@ -18,7 +19,7 @@ echo "==== bench: begin"
 bench-probe /mnt/pmem/file 20000
 rc=$?
 bench-map /mnt/pmem/file 30 || rc=$?
-t=$(bench-exec 10 dax-admin status /mnt/pmem/file -- ndctl list -- \
+t=$(bench-exec 10 "$da" status /mnt/pmem/file -- ndctl list -- \
 	xfs_io -c 'statx -r' /mnt/pmem/file) || rc=$?
 echo "status" $t
 umount /mnt/pmem
@@ -36,7 +37,7 @@ for r in 1 2 3; do
 	set-flag-floor /tmp/a.dirs 1000 f clear >/dev/null
 	set-flag-floor /tmp/b.dirs 1000 f clear >/dev/null
 	sync
-	ours="$ours $(bench-exec 1 dax-admin set-dir --direct --recursive /mnt/pmem/a)" || rc=$?
+	ours="$ours $(bench-exec 1 "$da" set-dir --direct --recursive /mnt/pmem/a)" || rc=$?
 	floor="$floor $(set-flag-floor /tmp/b.dirs 1000 f)" || rc=$?
 done
 median() { tr ' ' '\n' | grep . | sort -n | sed -n 2p; }
