@@ -34,9 +34,11 @@ static bool can_flag;
 /* File @i's name: some long, so that entries differ in size. */
 static void file_name(char *buf, size_t len, int i)
 {
-	snprintf(buf, len, "f%d-%.*s", i, i % 7 == 0 ? 200 : i % 13, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	int n = snprintf(buf, len, "f%d-", i), pad = i % 7 == 0 ? 200 : i % 13;
+
+	ck_assert_uint_lt((size_t)(n + pad), len);
+	memset(buf + n, 'x', (size_t)pad);
+	buf[n + pad] = '\0';
 }
 
 static void setup(void)
