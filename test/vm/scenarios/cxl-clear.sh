@@ -22,14 +22,10 @@ mnt=/mnt/pmem
 mkdir -p "$mnt"
 plan 22
 
-pfn=$(readlink -f "/sys/block/$disk/device")
-data=$(cat "$pfn/resource")
-region=$(ls -d /sys/bus/cxl/devices/region* | head -n1)
-base=$(cat "$region/resource")
-dec=$(cat "$region/target0")
-mem=$(readlink -f "$(dirname "$(readlink -f "/sys/bus/cxl/devices/$dec")")/uport")
-mem=${mem##*/}
-dpa0=$(cat "/sys/bus/cxl/devices/$dec/dpa_resource")
+# The chain (lib.sh's cxl_geometry), one way: position 0's memdev and DPA.
+cxl_geometry "$disk"
+mem=$mem_0
+dpa0=$dpa0_0
 dbg=/sys/kernel/debug/cxl/$mem
 [ -d /sys/kernel/tracing/instances ] || mount -t tracefs nodev /sys/kernel/tracing
 t=/sys/kernel/tracing/instances/daxtest-clear
